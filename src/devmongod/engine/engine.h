@@ -26,11 +26,9 @@ struct EngineOptions {
   bool enable_test_commands = true; // configureFailPoint
 };
 
-class Engine;
-
 // Opens the engine; with a dbpath, takes the dbpath's lock and replays the
 // journal (collections, indexes, change history). The error is one line.
-std::expected<std::unique_ptr<Engine>, std::string> OpenEngine(const EngineOptions& options,
-                                                               int64_t now_wall_ms);
+std::expected<std::unique_ptr<CommandHandler>, std::string> OpenEngine(const EngineOptions& options,
+                                                                       int64_t now_wall_ms);
 
 }  // namespace devmongod
