@@ -16,7 +16,12 @@ namespace chat {
 struct BsonDeleter {
   void operator()(bson_t* doc) const noexcept { bson_destroy(doc); }
 };
+// bson_t is declared with an alignment attribute that template arguments
+// cannot carry; the pointer itself is unaffected, so the warning is noise.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
 using BsonPtr = std::unique_ptr<bson_t, BsonDeleter>;
+#pragma GCC diagnostic pop
 
 inline BsonPtr NewBson() { return BsonPtr(bson_new()); }
 inline BsonPtr CopyBson(const bson_t& doc) { return BsonPtr(bson_copy(&doc)); }
