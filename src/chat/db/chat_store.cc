@@ -1,0 +1,180 @@
+#include "chat/db/chat_store.h"
+
+#include <cstring>
+
+namespace chat::db {
+namespace {
+
+constexpr const char* kDefaultRoom = "general";
+
+DbError ErrorFrom(const bson_error_t& error, const bson_t* reply = nullptr) {
+  return ClassifyError(error, reply);
+}
+
+}  // namespace
+
+void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room) {
+  if (room != kDefaultRoom) {
+    BSON_APPEND_UTF8(filter, field, room.c_str());
+    return;
+  }
+  // Messages written by other tools may lack a room; they belong to the
+  // default room (the seed design had no rooms at all).
+  bson_t any_of;
+  bson_t clause;
+  bson_t exists;
+  BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any_of);
+  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "0", &clause);
+  BSON_APPEND_UTF8(&clause, field, kDefaultRoom);
+  bson_append_document_end(&any_of, &clause);
+  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "1", &clause);
+  BSON_APPEND_DOCUMENT_BEGIN(&clause, field, &exists);
+  BSON_APPEND_BOOL(&exists, "$exists", false);
+  bson_append_document_end(&clause, &exists);
+  bson_append_document_end(&any_of, &clause);
+  bson_append_array_end(filter, &any_of);
+}
+
+std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
+    const StoreOptions& options) {
+  bson_error_t error;
+  UriPtr uri(mongoc_uri_new_with_error(options.uri.c_str(), &error));
+  if (!uri) return std::unexpected(std::string("invalid MongoDB URI: ") + error.message);
+  // CHAT_DB_TIMEOUT_MS bounds how long a request waits for an unreachable
+  // database before it answers 503 (or an SSE error event).
+  mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS, options.timeout_ms);
+  mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_CONNECTTIMEOUTMS, options.timeout_ms);
+  if (!options.app_name.empty() && !mongoc_uri_get_option_as_utf8(uri.get(), MONGOC_URI_APPNAME, nullptr)) {
+    mongoc_uri_set_appname(uri.get(), options.app_name.c_str());
+  }
+  // An acknowledged message must survive a primary failover: unless the URI
+  // says otherwise, wait for a majority.
+  const mongoc_write_concern_t* uri_wc = mongoc_uri_get_write_concern(uri.get());
+  bool uri_sets_w = mongoc_write_concern_get_w(uri_wc) != MONGOC_WRITE_CONCERN_W_DEFAULT ||
+                    mongoc_write_concern_get_wtag(uri_wc) != nullptr;
+  ClientPtr client(mongoc_client_new_from_uri_with_error(uri.get(), &error));
+  if (!client) return std::unexpected(std::string("cannot create MongoDB client: ") + error.message);
+  mongoc_client_set_error_api(client.get(), MONGOC_ERROR_API_VERSION_2);
+  if (!uri_sets_w) {
+    mongoc_write_concern_t* wc = mongoc_write_concern_new();
+    mongoc_write_concern_set_w(wc, MONGOC_WRITE_CONCERN_W_MAJORITY);
+    mongoc_write_concern_set_wtimeout_int64(wc, options.timeout_ms * 5);
+    mongoc_client_set_write_concern(client.get(), wc);
+    mongoc_write_concern_destroy(wc);
+  }
+  CollectionPtr collection(mongoc_client_get_collection(client.get(), options.database.c_str(),
+                                                        options.collection.c_str()));
+  return std::unique_ptr<ChatStore>(new ChatStore(std::move(client), std::move(collection)));
+}
+
+std::expected<void, DbError> ChatStore::Ping() {
+  BsonPtr command(BCON_NEW("ping", BCON_INT32(1)));
+  bson_t reply;
+  bson_error_t error;
+  bool ok = mongoc_client_command_simple(client_.get(), "admin", command.get(), nullptr, &reply, &error);
+  BsonPtr owned_reply(bson_copy(&reply));
+  bson_destroy(&reply);
+  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
+  return {};
+}
+
+std::expected<void, DbError> ChatStore::EnsureIndexes() {
+  BsonPtr keys(BCON_NEW("room", BCON_INT32(1), "_id", BCON_INT32(-1)));
+  BsonPtr command(BCON_NEW("createIndexes", BCON_UTF8(mongoc_collection_get_name(collection_.get())),
+                           "indexes", "[", "{", "key", BCON_DOCUMENT(keys.get()), "name",
+                           BCON_UTF8("room_1__id_-1"), "}", "]"));
+  bson_t reply;
+  bson_error_t error;
+  bool ok = mongoc_collection_write_command_with_opts(collection_.get(), command.get(), nullptr,
+                                                      &reply, &error);
+  BsonPtr owned_reply(bson_copy(&reply));
+  bson_destroy(&reply);
+  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
+  return {};
+}
+
+std::expected<void, DbError> ChatStore::Insert(const bson_t& document) {
+  bson_t reply;
+  bson_error_t error;
+  bool ok = mongoc_collection_insert_one(collection_.get(), &document, nullptr, &reply, &error);
+  BsonPtr owned_reply(bson_copy(&reply));
+  bson_destroy(&reply);
+  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
+  return {};
+}
+
+std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
+    const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more) {
+  BsonPtr filter = NewBson();
+  AppendRoomFilter(filter.get(), "room", room);
+  if (before) {
+    bson_t range;
+    BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "_id", &range);
+    BSON_APPEND_OID(&range, "$lt", &*before);
+    bson_append_document_end(filter.get(), &range);
+  }
+  // One extra document tells whether another page exists.
+  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
+  CursorPtr cursor(mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
+  std::vector<BsonPtr> page;
+  const bson_t* doc = nullptr;
+  *more = false;
+  while (mongoc_cursor_next(cursor.get(), &doc)) {
+    if (static_cast<int32_t>(page.size()) == limit) {
+      *more = true;
+      break;
+    }
+    page.push_back(CopyBson(*doc));
+  }
+  bson_error_t error;
+  const bson_t* reply = nullptr;
+  if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
+    return std::unexpected(ErrorFrom(error, reply));
+  }
+  return page;
+}
+
+std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const std::string& room,
+                                                                        const bson_t* resume_after,
+                                                                        int32_t max_await_ms) {
+  BsonPtr pipeline = NewBson();
+  bson_t stages;
+  bson_t stage;
+  bson_t match;
+  BSON_APPEND_ARRAY_BEGIN(pipeline.get(), "pipeline", &stages);
+  BSON_APPEND_DOCUMENT_BEGIN(&stages, "0", &stage);
+  BSON_APPEND_DOCUMENT_BEGIN(&stage, "$match", &match);
+  BSON_APPEND_UTF8(&match, "operationType", "insert");
+  AppendRoomFilter(&match, "fullDocument.room", room);
+  bson_append_document_end(&stage, &match);
+  bson_append_document_end(&stages, &stage);
+  bson_append_array_end(pipeline.get(), &stages);
+
+  BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms)));
+  if (resume_after) BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", resume_after);
+  ChangeStreamPtr stream(mongoc_collection_watch(collection_.get(), pipeline.get(), opts.get()));
+  bson_error_t error;
+  const bson_t* reply = nullptr;
+  if (mongoc_change_stream_error_document(stream.get(), &error, &reply)) {
+    return std::unexpected(ErrorFrom(error, reply));
+  }
+  return std::make_unique<MessageStream>(std::move(stream));
+}
+
+std::expected<BsonPtr, DbError> MessageStream::Next() {
+  const bson_t* event = nullptr;
+  if (mongoc_change_stream_next(stream_.get(), &event)) return CopyBson(*event);
+  bson_error_t error;
+  const bson_t* reply = nullptr;
+  if (mongoc_change_stream_error_document(stream_.get(), &error, &reply)) {
+    return std::unexpected(ErrorFrom(error, reply));
+  }
+  return BsonPtr();
+}
+
+BsonPtr MessageStream::ResumeToken() {
+  const bson_t* token = mongoc_change_stream_get_resume_token(stream_.get());
+  return token ? CopyBson(*token) : BsonPtr();
+}
+
+}  // namespace chat::db

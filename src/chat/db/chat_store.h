@@ -1,0 +1,80 @@
+// The chat's view of MongoDB: one client per process, created on first use
+// and reused, and the few operations the workers need. Everything that
+// touches mongo-c-driver for the chat lives in this folder.
+// Thread-safety: a ChatStore and its streams belong to one thread.
+#pragma once
+
+#include <bson/bson.h>
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chat/db/db_error.h"
+#include "chat/db/mongo_handles.h"
+#include "common/bson_ptr.h"
+
+namespace chat::db {
+
+struct StoreOptions {
+  std::string uri;         // as configured (may carry credentials: never log it)
+  std::string database;    // from the URI's path
+  std::string collection;  // messages collection
+  int32_t timeout_ms = 2000;  // server selection and connect timeout
+  std::string app_name;       // reported in the handshake (shows in server logs)
+};
+
+// A change stream over the inserts of one room.
+class MessageStream {
+ public:
+  explicit MessageStream(ChangeStreamPtr stream) : stream_(std::move(stream)) {}
+
+  // Waits up to the stream's maxAwaitTimeMS. Returns the next change event
+  // (an owned copy), a null pointer when none arrived in time, or an error.
+  // The driver resumes transparently after one resumable error.
+  std::expected<BsonPtr, DbError> Next();
+
+  // The token to resume after everything returned so far (the last event's
+  // _id, or the server's post-batch token); null before the server answered.
+  BsonPtr ResumeToken();
+
+ private:
+  ChangeStreamPtr stream_;
+};
+
+class ChatStore {
+ public:
+  // Parses the URI and prepares the client; connects lazily on first use.
+  static std::expected<std::unique_ptr<ChatStore>, std::string> Create(const StoreOptions& options);
+
+  std::expected<void, DbError> Ping();
+  // Creates the {room: 1, _id: -1} index used by history pages (idempotent).
+  std::expected<void, DbError> EnsureIndexes();
+  std::expected<void, DbError> Insert(const bson_t& document);
+  // Up to `limit` messages of `room`, newest first, older than `before` if
+  // given. `more` is set when older messages exist beyond the page.
+  std::expected<std::vector<BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
+                                                       const std::optional<bson_oid_t>& before,
+                                                       bool* more);
+  // Opens a change stream of the room's inserts, resuming after
+  // `resume_after` when given. Errors of the opening aggregate (history lost,
+  // malformed token, server unreachable) are reported here.
+  std::expected<std::unique_ptr<MessageStream>, DbError> Watch(const std::string& room,
+                                                               const bson_t* resume_after,
+                                                               int32_t max_await_ms);
+
+ private:
+  ChatStore(ClientPtr client, CollectionPtr collection)
+      : client_(std::move(client)), collection_(std::move(collection)) {}
+
+  ClientPtr client_;
+  CollectionPtr collection_;
+};
+
+// {room: r}, or for the default room also documents without a room field.
+void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room);
+
+}  // namespace chat::db

@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""PyMongo (Debian's python3-pymongo 3.11) against devmongod.
+
+PyMongo 3.11 is strict in places libmongoc is not: it reads `ismaster`
+only, and it needs `operationTime` on a change stream's first batch.
+Usage: pymongo_test.py /path/to/devmongod   (or MONGODB_URI=... to use a real server)
+"""
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import pymongo
+from bson.timestamp import Timestamp
+
+DEVMONGOD = None
+
+
+class DevMongod:
+    def __init__(self, path):
+        self.proc = None
+        if os.environ.get("MONGODB_URI"):
+            self.uri = os.environ["MONGODB_URI"]
+            return
+        self.proc = subprocess.Popen([path, "--port", "0", "--quiet"], stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            m = re.match(r"^devmongod listening on (\S+)$", line.strip())
+            if m:
+                self.uri = "mongodb://%s/?replicaSet=rs0&serverSelectionTimeoutMS=5000" % m.group(1)
+                return
+            if not line and self.proc.poll() is not None:
+                break
+        self.stop()
+        raise RuntimeError("devmongod did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class PyMongoCompat(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = DevMongod(DEVMONGOD)
+        cls.client = pymongo.MongoClient(cls.server.uri)
+        cls.db = cls.client["compat_py_%d" % os.getpid()]
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.client.drop_database(cls.db.name)
+        except pymongo.errors.PyMongoError:
+            pass
+        cls.client.close()
+        cls.server.stop()
+
+    def test_primary_and_crud(self):
+        self.assertTrue(self.client.admin.command("ismaster")["ismaster"])
+        coll = self.db.crud
+        coll.insert_many([{"n": i, "even": i % 2 == 0} for i in range(10)])
+        self.assertEqual(coll.count_documents({"even": True}), 5)
+        top = list(coll.find({"n": {"$lt": 5}}, {"n": 1, "_id": 0}).sort("n", -1).limit(2))
+        self.assertEqual(top, [{"n": 4}, {"n": 3}])
+        with self.assertRaises(pymongo.errors.DuplicateKeyError):
+            coll.insert_one({"_id": coll.find_one({"n": 0})["_id"]})
+        self.assertEqual(coll.delete_many({"even": False}).deleted_count, 5)
+        self.assertEqual(coll.count_documents({}), 5)
+
+    def test_change_stream_live_and_resume(self):
+        coll = self.db.stream
+        with coll.watch(max_await_time_ms=200) as stream:
+            self.assertIsNone(stream.try_next())
+
+            def writer():
+                other = pymongo.MongoClient(self.server.uri)
+                for i in range(4):
+                    other[self.db.name].stream.insert_one({"i": i})
+                other.close()
+
+            t = threading.Thread(target=writer)
+            t.start()
+            first = stream.next()
+            second = stream.next()
+            t.join()
+            self.assertEqual(first["operationType"], "insert")
+            self.assertIsInstance(first["clusterTime"], Timestamp)
+            self.assertEqual([first["fullDocument"]["i"], second["fullDocument"]["i"]], [0, 1])
+            token = stream.resume_token
+        with coll.watch(resume_after=token, max_await_time_ms=200) as resumed:
+            self.assertEqual([resumed.next()["fullDocument"]["i"] for _ in range(2)], [2, 3])
+
+    def test_empty_first_batch_gives_resumable_position(self):
+        coll = self.db.quiet
+        with coll.watch(max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            self.assertIsNotNone(stream.resume_token)
+
+
+if __name__ == "__main__":
+    DEVMONGOD = sys.argv.pop(1) if len(sys.argv) > 1 else None
+    unittest.main(verbosity=2)
