@@ -1,0 +1,17 @@
+// The process-wide "please stop" flag set by SIGTERM/SIGINT: the one piece of
+// global state POSIX signal handling forces on us, kept here and nowhere else.
+#pragma once
+
+namespace chat::web {
+
+// Installs the handlers (without SA_RESTART, so a blocking accept() returns
+// EINTR and the worker can exit) and ignores SIGPIPE, so a write to a closed
+// peer fails with EPIPE instead of killing the process. Must run before
+// FCGX_Init(): libfcgi only installs its own SIGTERM handler when the
+// disposition is still the default.
+void InstallStopHandlers();
+
+// True once SIGTERM or SIGINT arrived.
+bool StopRequested();
+
+}  // namespace chat::web
