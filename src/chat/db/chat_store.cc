@@ -42,9 +42,11 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
   if (!uri) return std::unexpected(std::string("invalid MongoDB URI: ") + error.message);
   // CHAT_DB_TIMEOUT_MS bounds how long a request waits for an unreachable
   // database before it answers 503 (or an SSE error event).
-  mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS, options.timeout_ms);
+  mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
+                                 options.timeout_ms);
   mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_CONNECTTIMEOUTMS, options.timeout_ms);
-  if (!options.app_name.empty() && !mongoc_uri_get_option_as_utf8(uri.get(), MONGOC_URI_APPNAME, nullptr)) {
+  if (!options.app_name.empty() &&
+      !mongoc_uri_get_option_as_utf8(uri.get(), MONGOC_URI_APPNAME, nullptr)) {
     mongoc_uri_set_appname(uri.get(), options.app_name.c_str());
   }
   // An acknowledged message must survive a primary failover: unless the URI
@@ -53,7 +55,8 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
   bool uri_sets_w = mongoc_write_concern_get_w(uri_wc) != MONGOC_WRITE_CONCERN_W_DEFAULT ||
                     mongoc_write_concern_get_wtag(uri_wc) != nullptr;
   ClientPtr client(mongoc_client_new_from_uri_with_error(uri.get(), &error));
-  if (!client) return std::unexpected(std::string("cannot create MongoDB client: ") + error.message);
+  if (!client)
+    return std::unexpected(std::string("cannot create MongoDB client: ") + error.message);
   mongoc_client_set_error_api(client.get(), MONGOC_ERROR_API_VERSION_2);
   if (!uri_sets_w) {
     mongoc_write_concern_t* wc = mongoc_write_concern_new();
@@ -71,7 +74,8 @@ std::expected<void, DbError> ChatStore::Ping() {
   BsonPtr command(BCON_NEW("ping", BCON_INT32(1)));
   bson_t reply;
   bson_error_t error;
-  bool ok = mongoc_client_command_simple(client_.get(), "admin", command.get(), nullptr, &reply, &error);
+  bool ok =
+      mongoc_client_command_simple(client_.get(), "admin", command.get(), nullptr, &reply, &error);
   BsonPtr owned_reply(bson_copy(&reply));
   bson_destroy(&reply);
   if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
@@ -80,9 +84,9 @@ std::expected<void, DbError> ChatStore::Ping() {
 
 std::expected<void, DbError> ChatStore::EnsureIndexes() {
   BsonPtr keys(BCON_NEW("room", BCON_INT32(1), "_id", BCON_INT32(-1)));
-  BsonPtr command(BCON_NEW("createIndexes", BCON_UTF8(mongoc_collection_get_name(collection_.get())),
-                           "indexes", "[", "{", "key", BCON_DOCUMENT(keys.get()), "name",
-                           BCON_UTF8("room_1__id_-1"), "}", "]"));
+  BsonPtr command(BCON_NEW(
+      "createIndexes", BCON_UTF8(mongoc_collection_get_name(collection_.get())), "indexes", "[",
+      "{", "key", BCON_DOCUMENT(keys.get()), "name", BCON_UTF8("room_1__id_-1"), "}", "]"));
   bson_t reply;
   bson_error_t error;
   bool ok = mongoc_collection_write_command_with_opts(collection_.get(), command.get(), nullptr,
@@ -115,7 +119,8 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
   }
   // One extra document tells whether another page exists.
   BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
-  CursorPtr cursor(mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
   std::vector<BsonPtr> page;
   const bson_t* doc = nullptr;
   *more = false;

@@ -20,9 +20,9 @@
 namespace chat::db {
 
 struct StoreOptions {
-  std::string uri;         // as configured (may carry credentials: never log it)
-  std::string database;    // from the URI's path
-  std::string collection;  // messages collection
+  std::string uri;            // as configured (may carry credentials: never log it)
+  std::string database;       // from the URI's path
+  std::string collection;     // messages collection
   int32_t timeout_ms = 2000;  // server selection and connect timeout
   std::string app_name;       // reported in the handshake (shows in server logs)
 };
@@ -57,8 +57,8 @@ class ChatStore {
   // Up to `limit` messages of `room`, newest first, older than `before` if
   // given. `more` is set when older messages exist beyond the page.
   std::expected<std::vector<BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
-                                                       const std::optional<bson_oid_t>& before,
-                                                       bool* more);
+                                                      const std::optional<bson_oid_t>& before,
+                                                      bool* more);
   // Opens a change stream of the room's inserts, resuming after
   // `resume_after` when given. Errors of the opening aggregate (history lost,
   // malformed token, server unreachable) are reported here.

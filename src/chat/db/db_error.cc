@@ -44,8 +44,8 @@ DbError ClassifyError(const bson_error_t& error, const bson_t* reply) {
   // closed or refused socket reports MONGOC_ERROR_STREAM.
   if (error.domain == MONGOC_ERROR_SERVER_SELECTION || error.domain == MONGOC_ERROR_STREAM ||
       (error.domain == MONGOC_ERROR_CLIENT && error.code == MONGOC_ERROR_CLIENT_AUTHENTICATE)) {
-    out.kind = error.domain == MONGOC_ERROR_CLIENT ? DbError::Kind::kOther
-                                                   : DbError::Kind::kUnavailable;
+    out.kind =
+        error.domain == MONGOC_ERROR_CLIENT ? DbError::Kind::kOther : DbError::Kind::kUnavailable;
     return out;
   }
   switch (error.code) {
@@ -54,9 +54,9 @@ DbError ClassifyError(const bson_error_t& error, const bson_t* reply) {
     case 260:  // InvalidResumeToken
       out.kind = DbError::Kind::kHistoryLost;
       return out;
-    case 9:    // FailedToParse
-    case 2:    // BadValue
-    case 14:   // TypeMismatch
+    case 9:   // FailedToParse
+    case 2:   // BadValue
+    case 14:  // TypeMismatch
       out.kind = DbError::Kind::kInvalidToken;
       return out;
     case 11000:
@@ -79,7 +79,8 @@ DbError ClassifyError(const bson_error_t& error, const bson_t* reply) {
   }
   if (HasLabel(reply, "NonResumableChangeStreamError")) {
     out.kind = DbError::Kind::kHistoryLost;
-  } else if (HasLabel(reply, "RetryableWriteError") || HasLabel(reply, "ResumableChangeStreamError")) {
+  } else if (HasLabel(reply, "RetryableWriteError") ||
+             HasLabel(reply, "ResumableChangeStreamError")) {
     out.kind = DbError::Kind::kUnavailable;
   }
   return out;

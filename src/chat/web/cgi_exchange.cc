@@ -22,7 +22,8 @@ bool CgiExchange::ReadBody(size_t limit, std::string* body, bool* too_large) {
   std::string_view length_text = Param("CONTENT_LENGTH");
   size_t length = 0;
   if (!length_text.empty()) {
-    auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+    auto [end, ec] =
+        std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
     if (ec != std::errc() || end != length_text.data() + length_text.size()) return false;
   }
   if (length > limit) {
@@ -51,8 +52,10 @@ bool CgiExchange::Flush() {
   while (!gone_ && sent < pending_.size()) {
     ssize_t n = write(out_fd_, pending_.data() + sent, pending_.size() - sent);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) gone_ = true;
-    else sent += static_cast<size_t>(n);
+    if (n <= 0)
+      gone_ = true;
+    else
+      sent += static_cast<size_t>(n);
   }
   pending_.clear();
   return !gone_;

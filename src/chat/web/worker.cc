@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "chat/web/cgi_exchange.h"
@@ -19,6 +20,27 @@
 
 namespace chat::web {
 namespace {
+
+// Tells chat-pool (when it started us) whether this worker is busy or idle.
+// One byte per note on an inherited pipe; without the pool it does nothing.
+class PoolNotes {
+ public:
+  PoolNotes() {
+    if (const char* fd = std::getenv("CHAT_POOL_STATUS_FD")) {
+      int value = 0;
+      auto [end, ec] = std::from_chars(fd, fd + std::strlen(fd), value);
+      if (ec == std::errc() && *end == '\0' && value > 2) fd_ = value;
+    }
+  }
+  void Busy() const { Note('B'); }
+  void Idle() const { Note('I'); }
+
+ private:
+  void Note(char note) const {
+    if (fd_ >= 0) (void)!write(fd_, &note, 1);
+  }
+  int fd_ = -1;
+};
 
 // Finishes an accepted request on every path out of the handler.
 class AcceptedRequest {
@@ -61,7 +83,8 @@ std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
     return std::unexpected("invalid port in --socket " + spec);
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   sockaddr_storage storage{};
   socklen_t len = 0;
   int family = AF_INET;
@@ -83,7 +106,8 @@ std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
   if (!fd.valid()) return std::unexpected(ErrnoText("cannot create socket for", spec));
   int one = 1;
   setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0 || listen(fd.get(), 1024) != 0) {
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0 ||
+      listen(fd.get(), 1024) != 0) {
     return std::unexpected(ErrnoText("cannot listen on", spec));
   }
   return fd;
@@ -145,11 +169,16 @@ int RunWorker(const WorkerOptions& options, const Handler& handler) {
     std::fprintf(stderr, "%s: cannot initialise the FastCGI request\n", options.program.c_str());
     return 1;
   }
+  PoolNotes pool;
   for (int64_t served = 0; served < options.max_requests && !StopRequested(); ++served) {
     if (FCGX_Accept_r(&request) < 0) break;  // EINTR from SIGTERM, or the socket closed
-    AcceptedRequest finish(&request);
-    FcgiExchange exchange(&request);
-    handler(exchange);
+    pool.Busy();
+    {
+      AcceptedRequest finish(&request);
+      FcgiExchange exchange(&request);
+      handler(exchange);
+    }
+    pool.Idle();
   }
   FCGX_Free(&request, 1);
   return 0;

@@ -16,9 +16,9 @@
 namespace chat::web {
 
 struct WorkerOptions {
-  std::string program;         // for log lines
+  std::string program;  // for log lines
   int64_t max_requests = 1;
-  std::string socket;          // "" = fd 0; "PATH" or "HOST:PORT" to listen ourselves
+  std::string socket;  // "" = fd 0; "PATH" or "HOST:PORT" to listen ourselves
 };
 
 using Handler = std::function<void(Exchange& exchange)>;

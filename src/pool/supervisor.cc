@@ -1,0 +1,273 @@
+#include "pool/supervisor.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace chat::pool {
+namespace {
+
+int64_t MonotonicMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+sigset_t HandledSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+bool Supervisor::Setup() {
+  const std::string& path = options_.socket_path;
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    std::fprintf(stderr, "chat-pool: socket path too long: %s\n", path.c_str());
+    return false;
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  listen_fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path.c_str());
+  // Create the socket file with no access at all, then open it up to the
+  // configured mode and group: nobody can connect in between.
+  mode_t old_umask = umask(0777);
+  int bound = bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  umask(old_umask);
+  if (bound != 0 || listen(listen_fd_.get(), options_.backlog) != 0) {
+    std::fprintf(stderr, "chat-pool: cannot listen on %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return false;
+  }
+  if (!options_.socket_group.empty()) {
+    group* g = getgrnam(options_.socket_group.c_str());
+    if (!g || chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+      std::fprintf(stderr, "chat-pool: cannot give %s to group %s\n", path.c_str(),
+                   options_.socket_group.c_str());
+      unlink(path.c_str());
+      return false;
+    }
+  }
+  if (chmod(path.c_str(), options_.socket_mode) != 0) {
+    std::fprintf(stderr, "chat-pool: cannot chmod %s: %s\n", path.c_str(), std::strerror(errno));
+    unlink(path.c_str());
+    return false;
+  }
+
+  sigset_t set = HandledSignals();
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  signal_fd_.Reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = signal_fd_.get();
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, signal_fd_.get(), &ev);
+  return true;
+}
+
+void Supervisor::Spawn(int64_t now_ms) {
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    std::fprintf(stderr, "chat-pool name=%s event=spawn_failed error=\"%s\"\n",
+                 options_.name.c_str(), std::strerror(errno));
+    return;
+  }
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+  std::vector<char*> argv;
+  for (auto& arg : options_.command) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::fprintf(stderr, "chat-pool name=%s event=spawn_failed error=\"%s\"\n",
+                 options_.name.c_str(), std::strerror(errno));
+    return;
+  }
+  if (pid == 0) {
+    // Child: the listening socket becomes fd 0 (the FastCGI convention), the
+    // status pipe fd 3, stdout goes to stderr (FastCGI output never uses it).
+    sigset_t set = HandledSignals();
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    if (dup2(listen_fd_.get(), STDIN_FILENO) < 0 || dup2(write_end.get(), kWorkerStatusFd) < 0 ||
+        dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+      _exit(127);
+    }
+    setenv(kStatusFdVariable, "3", 1);
+    execv(argv[0], argv.data());
+    std::fprintf(stderr, "chat-pool: cannot exec %s: %s\n", argv[0], std::strerror(errno));
+    _exit(127);
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = read_end.get();
+  epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, read_end.get(), &ev);
+  pid_by_pipe_[read_end.get()] = pid;
+  status_pipes_[pid] = std::move(read_end);
+  policy_.OnSpawned(pid, now_ms);
+  ++spawned_;
+  Publish("spawn", pid);
+}
+
+void Supervisor::ReadStatus(pid_t pid, int64_t now_ms) {
+  auto it = status_pipes_.find(pid);
+  if (it == status_pipes_.end()) return;
+  char notes[256];
+  while (true) {
+    ssize_t n = read(it->second.get(), notes, sizeof notes);
+    if (n > 0) {
+      for (ssize_t i = 0; i < n; ++i) {
+        if (notes[i] == 'B') policy_.OnBusy(pid);
+        if (notes[i] == 'I') policy_.OnIdle(pid, now_ms);
+      }
+      continue;
+    }
+    if (n == 0) {  // the worker is exiting; its status is collected by SIGCHLD
+      epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, it->second.get(), nullptr);
+      pid_by_pipe_.erase(it->second.get());
+      status_pipes_.erase(it);
+    }
+    return;
+  }
+}
+
+void Supervisor::ReapChildren(int64_t now_ms) {
+  while (true) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    ReadStatus(pid, now_ms);  // notes written just before exit
+    if (auto it = status_pipes_.find(pid); it != status_pipes_.end()) {
+      epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, it->second.get(), nullptr);
+      pid_by_pipe_.erase(it->second.get());
+      status_pipes_.erase(it);
+    }
+    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (policy_.OnExited(pid, clean, now_ms)) {
+      ++crashes_;
+      std::fprintf(
+          stderr, "chat-pool name=%s event=crash pid=%d status=%d consecutive=%d backoff_ms=%lld\n",
+          options_.name.c_str(), pid, status, policy_.consecutive_crashes(),
+          static_cast<long long>(policy_.backoff_ms()));
+    }
+    Publish(clean ? "exit" : "died", pid);
+  }
+}
+
+void Supervisor::Apply(int64_t now_ms) {
+  if (stopping_) return;
+  Decision decision = policy_.Decide(now_ms);
+  for (pid_t pid : decision.retire) {
+    kill(pid, SIGTERM);
+    Publish("retire", pid);
+  }
+  for (int i = 0; i < decision.spawn; ++i) Spawn(now_ms);
+  next_check_ms_ = decision.next_check_ms;
+}
+
+void Supervisor::BeginStop() {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_deadline_ms_ = MonotonicMs() + options_.stop_timeout_ms;
+  // No new connections: the socket disappears and nobody accepts any more
+  // once the idle workers are gone.
+  unlink(options_.socket_path.c_str());
+  for (auto& [pid, pipe] : status_pipes_) kill(pid, SIGTERM);
+  policy_.RetireAll();
+  Publish("stopping", 0);
+}
+
+void Supervisor::Publish(const char* event, pid_t pid) {
+  Counts c = policy_.counts();
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "{\"name\":\"%s\",\"pid\":%d,\"busy\":%d,\"idle\":%d,\"retiring\":%d,\"total\":%d,"
+                "\"min_idle\":%d,\"max_workers\":%d,\"spawned\":%lld,\"crashes\":%lld,"
+                "\"backoff_ms\":%lld,\"stopping\":%s}\n",
+                options_.name.c_str(), getpid(), c.busy, c.idle, c.retiring, c.total,
+                options_.limits.min_idle, options_.limits.max_workers,
+                static_cast<long long>(spawned_), static_cast<long long>(crashes_),
+                static_cast<long long>(policy_.backoff_ms()), stopping_ ? "true" : "false");
+  if (last_published_ == line && std::strcmp(event, "tick") == 0) return;
+  std::fprintf(stderr, "chat-pool name=%s event=%s pid=%d busy=%d idle=%d retiring=%d total=%d\n",
+               options_.name.c_str(), event, pid, c.busy, c.idle, c.retiring, c.total);
+  if (last_published_ == line) return;
+  last_published_ = line;
+  if (options_.status_file.empty()) return;
+  std::string tmp = options_.status_file + ".tmp";
+  if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+    std::fputs(line, f);
+    std::fclose(f);
+    std::rename(tmp.c_str(), options_.status_file.c_str());
+  }
+}
+
+int Supervisor::Run() {
+  if (!Setup()) return 1;
+  std::fprintf(stderr, "chat-pool name=%s event=start socket=%s min_idle=%d max_workers=%d\n",
+               options_.name.c_str(), options_.socket_path.c_str(), options_.limits.min_idle,
+               options_.limits.max_workers);
+  Apply(MonotonicMs());
+  epoll_event events[64];
+  while (!stopping_ || !status_pipes_.empty() || policy_.counts().total > 0) {
+    int64_t now = MonotonicMs();
+    int timeout = -1;
+    if (next_check_ms_ >= 0) timeout = static_cast<int>(std::max<int64_t>(0, next_check_ms_ - now));
+    if (stopping_) {
+      if (now >= stop_deadline_ms_) {
+        for (auto& [pid, pipe] : status_pipes_) kill(pid, SIGKILL);
+        stop_deadline_ms_ = now + 60000;  // SIGKILL is final; just wait for the reaping
+      }
+      timeout = static_cast<int>(std::min<int64_t>(timeout < 0 ? 1000 : timeout,
+                                                   std::max<int64_t>(0, stop_deadline_ms_ - now)));
+    }
+    int n = epoll_wait(epoll_fd_.get(), events, 64, timeout);
+    now = MonotonicMs();
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == signal_fd_.get()) {
+        signalfd_siginfo info{};
+        while (read(signal_fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+          if (info.ssi_signo == SIGCHLD) ReapChildren(now);
+          if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) BeginStop();
+          if (info.ssi_signo == SIGHUP && !stopping_) {
+            for (pid_t pid : policy_.RetireAll()) kill(pid, SIGTERM);
+            Publish("reload", 0);
+          }
+        }
+      } else if (auto it = pid_by_pipe_.find(fd); it != pid_by_pipe_.end()) {
+        pid_t pid = it->second;
+        ReadStatus(pid, now);
+      }
+    }
+    ReapChildren(now);
+    Publish("tick", 0);
+    Apply(now);
+  }
+  unlink(options_.socket_path.c_str());
+  std::fprintf(stderr, "chat-pool name=%s event=stopped\n", options_.name.c_str());
+  return 0;
+}
+
+}  // namespace chat::pool

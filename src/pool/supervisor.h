@@ -1,0 +1,55 @@
+// chat-pool's I/O shell around PoolPolicy: owns the listening socket, forks
+// and execs workers (socket on fd 0, status pipe on fd 3), reads their
+// busy/idle notes, reaps them, handles SIGTERM/SIGINT (graceful stop) and
+// SIGHUP (graceful replacement), and publishes its state.
+// Thread-safety: single-threaded; one per process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/unique_fd.h"
+#include "pool/pool_options.h"
+#include "pool/pool_policy.h"
+
+namespace chat::pool {
+
+// Workers find the write end of their status pipe in this variable.
+inline constexpr const char* kStatusFdVariable = "CHAT_POOL_STATUS_FD";
+inline constexpr int kWorkerStatusFd = 3;
+
+class Supervisor {
+ public:
+  explicit Supervisor(PoolOptions options)
+      : options_(std::move(options)), policy_(options_.limits) {}
+  // Returns the process exit status.
+  int Run();
+
+ private:
+  bool Setup();
+  void Spawn(int64_t now_ms);
+  void ReapChildren(int64_t now_ms);
+  void ReadStatus(pid_t pid, int64_t now_ms);
+  void Apply(int64_t now_ms);
+  void BeginStop();
+  void Publish(const char* event, pid_t pid);
+
+  PoolOptions options_;
+  PoolPolicy policy_;
+  UniqueFd listen_fd_;
+  UniqueFd signal_fd_;
+  UniqueFd epoll_fd_;
+  std::map<pid_t, UniqueFd> status_pipes_;
+  std::map<int, pid_t> pid_by_pipe_;
+  bool stopping_ = false;
+  int64_t stop_deadline_ms_ = 0;
+  int64_t spawned_ = 0;
+  int64_t crashes_ = 0;
+  int64_t next_check_ms_ = -1;
+  std::string last_published_;
+};
+
+}  // namespace chat::pool
