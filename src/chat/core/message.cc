@@ -1,0 +1,141 @@
+#include "chat/core/message.h"
+
+#include <optional>
+#include <vector>
+
+#include "chat/core/http.h"
+#include "chat/core/json_reader.h"
+#include "chat/core/room.h"
+#include "chat/core/utf8.h"
+
+namespace chat {
+namespace {
+
+ApiError JsonErrorToApiError(const JsonReadError& error) {
+  switch (error.kind) {
+    case JsonReadError::Kind::kTooDeep:
+      return MakeError(ErrorCode::kTooDeep, "The JSON body is nested more than " +
+                                                std::to_string(kMaxJsonDepth) + " levels deep.");
+    case JsonReadError::Kind::kNotObject:
+      return MakeError(ErrorCode::kBodyNotObject, "The JSON body must be an object.");
+    case JsonReadError::Kind::kDuplicateKey:
+      return MakeError(ErrorCode::kDuplicateField, "The JSON body repeats a field.", error.key);
+    case JsonReadError::Kind::kInvalidJson:
+      break;
+  }
+  return MakeError(ErrorCode::kInvalidJson,
+                   "The body is not valid JSON (at byte " + std::to_string(error.offset) + ").");
+}
+
+const JsonMember* FindMember(const std::vector<JsonMember>& members, std::string_view key) {
+  for (const JsonMember& member : members) {
+    if (member.key == key) return &member;
+  }
+  return nullptr;
+}
+
+// The member's string value, or the error for a missing/mistyped field.
+std::expected<std::string_view, ApiError> RequireString(const std::vector<JsonMember>& members,
+                                                        std::string_view key) {
+  const JsonMember* member = FindMember(members, key);
+  if (!member) {
+    return std::unexpected(
+        MakeError(ErrorCode::kFieldMissing, "The field is required.", std::string(key)));
+  }
+  if (member->type != JsonType::kString) {
+    return std::unexpected(MakeError(
+        ErrorCode::kFieldWrongType,
+        "The field must be a string, not " + std::string(JsonTypeName(member->type)) + ".",
+        std::string(key)));
+  }
+  return member->string_value;
+}
+
+// CRLF and lone CR become LF, so that what is stored (and counted) is the
+// same whatever the client's platform.
+std::string NormalizeNewlines(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      out += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+bool IsLineSeparator(char32_t cp) { return cp == 0x2028 || cp == 0x2029; }
+
+// Checks emptiness, length and characters of an already trimmed value.
+std::optional<ApiError> CheckText(std::string_view value, std::string_view field,
+                                  size_t max_code_points, bool allow_newlines) {
+  if (value.empty()) {
+    return MakeError(ErrorCode::kFieldEmpty, "The field is empty after trimming whitespace.",
+                     std::string(field));
+  }
+  if (CountCodePoints(value) > max_code_points) {
+    return MakeError(ErrorCode::kFieldTooLong,
+                     "The field is longer than " + std::to_string(max_code_points) + " characters.",
+                     std::string(field));
+  }
+  for (size_t pos = 0; pos < value.size();) {
+    const auto decoded = DecodeUtf8At(value, pos);  // valid: the whole body was checked
+    const char32_t cp = decoded ? decoded->code_point : 0;
+    const bool newline = cp == '\n' || IsLineSeparator(cp);
+    const bool bad = newline ? !allow_newlines : IsControl(cp);
+    if (!decoded || bad) {
+      return MakeError(ErrorCode::kFieldInvalidCharacters,
+                       allow_newlines ? "The field contains control characters other than newlines."
+                                      : "The field contains control characters or line breaks.",
+                       std::string(field));
+    }
+    pos += decoded->length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body) {
+  if (body.size() > kMaxPostBodyBytes) {
+    return std::unexpected(PayloadTooLarge(kMaxPostBodyBytes));
+  }
+  if (!IsValidUtf8(body)) {
+    return std::unexpected(MakeError(ErrorCode::kInvalidUtf8, "The body is not valid UTF-8."));
+  }
+  auto members = ReadJsonObject(body);
+  if (!members) return std::unexpected(JsonErrorToApiError(members.error()));
+
+  NewMessage message;
+  auto username = RequireString(*members, "username");
+  if (!username) return std::unexpected(std::move(username.error()));
+  message.username = std::string(TrimUnicodeSpace(*username));
+  if (auto error = CheckText(message.username, "username", kMaxUsernameCodePoints, false)) {
+    return std::unexpected(std::move(*error));
+  }
+
+  auto content = RequireString(*members, "content");
+  if (!content) return std::unexpected(std::move(content.error()));
+  message.content = std::string(TrimUnicodeSpace(NormalizeNewlines(*content)));
+  if (auto error = CheckText(message.content, "content", kMaxContentCodePoints, true)) {
+    return std::unexpected(std::move(*error));
+  }
+
+  message.room = std::string(kDefaultRoom);
+  if (FindMember(*members, "room")) {
+    auto room = RequireString(*members, "room");
+    if (!room) return std::unexpected(std::move(room.error()));
+    if (!IsValidRoom(*room)) {
+      return std::unexpected(MakeError(ErrorCode::kInvalidRoom,
+                                       "The room must be 1 to 64 letters, digits, '_' or '-'.",
+                                       "room"));
+    }
+    message.room = std::string(*room);
+  }
+  return message;
+}
+
+}  // namespace chat

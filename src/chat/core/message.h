@@ -1,0 +1,42 @@
+// Validation of the POST /api/messages body into a NewMessage.
+//
+// Rules (the product's; each failure has its own ErrorCode, see api_error.h):
+// - body at most kMaxPostBodyBytes, strict UTF-8, exactly one JSON object
+//   (RFC 8259, depth <= kMaxJsonDepth, no duplicate keys);
+// - `username`: string; trimmed of Unicode space (utf8.h); 1..64 code
+//   points; no control characters and no line separators at all;
+// - `content`: string; CRLF and lone CR become LF, then trimmed; 1..2000
+//   code points; LF is the only control character allowed (TAB is not);
+// - `room`: optional string matching room.h's rule, not trimmed; absent
+//   means "general";
+// - other members are ignored and never stored.
+// Fields are checked in the order username, content, room; the first failure
+// is reported.
+//
+// Thread-safety: pure function.
+#pragma once
+
+#include <cstddef>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "chat/core/api_error.h"
+
+namespace chat {
+
+inline constexpr size_t kMaxPostBodyBytes = 16 * 1024;
+inline constexpr size_t kMaxUsernameCodePoints = 64;
+inline constexpr size_t kMaxContentCodePoints = 2000;
+
+struct NewMessage {
+  std::string username;  // trimmed, valid UTF-8
+  std::string content;   // normalised to LF, trimmed, valid UTF-8
+  std::string room;      // valid room name
+
+  bool operator==(const NewMessage&) const = default;
+};
+
+std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body);
+
+}  // namespace chat

@@ -1,0 +1,51 @@
+// The frames of GET /api/stream-messages, built from change-stream events and
+// documents, so the FastCGI shell only moves bytes:
+//
+//   retry: <ms>                         once, first
+//   id: <resume token _data>            one per inserted message
+//   data: <message JSON>
+//   : keepalive                         heartbeat
+//   event: reset / data: {"reason":…}   the client must reload (e.g. history lost)
+//   event: error / data: <ErrorBody>    the stream fails
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <bson/bson.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "chat/core/api_error.h"
+
+namespace chat {
+
+void AppendStreamStart(std::string& out, uint32_t retry_ms);
+
+void AppendKeepalive(std::string& out);
+
+struct ChangeEventResult {
+  bool message_sent = false;   // false: only the id was sent (see skipped_reason)
+  std::string skipped_reason;  // for the log: why the event shows nothing
+};
+
+// A change-stream event {_id: token, operationType, fullDocument, ...}. An
+// insert whose document maps to JSON becomes `id` + `data`; any other event
+// (other operation, unmappable document) becomes an id-only frame, so the
+// browser still moves past it on reconnect. Fails (appending nothing) only
+// when the token cannot be an SSE id.
+std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out,
+                                                                const bson_t& change_event);
+
+// A stored message sent as backfill (no id: it is not from the change stream).
+std::expected<void, std::string> AppendBackfillMessage(std::string& out, const bson_t& doc);
+
+// event: reset, data: {"reason":"<reason>","message":"<message>"}
+void AppendResetEvent(std::string& out, std::string_view reason, std::string_view message);
+
+// event: error, data: ErrorBody(error)
+void AppendErrorEvent(std::string& out, const ApiError& error);
+
+}  // namespace chat
