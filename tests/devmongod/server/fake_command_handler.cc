@@ -1,0 +1,58 @@
+#include "fake_command_handler.h"
+
+namespace devmongod::server {
+namespace {
+
+chat::BsonPtr Ok() {
+  chat::BsonPtr doc = chat::NewBson();
+  BSON_APPEND_DOUBLE(doc.get(), "ok", 1.0);
+  return doc;
+}
+
+int64_t IntField(const bson_t& doc, const char* key) {
+  bson_iter_t it;
+  return bson_iter_init_find(&it, &doc, key) ? bson_iter_as_int64(&it) : 0;
+}
+
+}  // namespace
+
+Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecContext& ctx) {
+  std::lock_guard lock(mu_);
+  ++executed_;
+  std::string name = request.CommandName();
+  const bson_t& cmd = *request.command;
+  if (name == "ping") return Outcome::Reply(Ok());
+  if (name == "bump") {
+    ++version_;
+    return Outcome::Reply(Ok());
+  }
+  if (name == "wait") {
+    auto [it, first] = wait_start_.try_emplace(ctx.connection_id, version_);
+    const char* woke = nullptr;
+    if (version_ > it->second) woke = "change";
+    if (woke == nullptr && ctx.deadline_passed) woke = "deadline";
+    if (woke == nullptr) return Outcome::Wait(ctx.now_mono_ms + IntField(cmd, "wait"));
+    wait_start_.erase(it);
+    chat::BsonPtr doc = Ok();
+    BSON_APPEND_UTF8(doc.get(), "woke", woke);
+    return Outcome::Reply(std::move(doc));
+  }
+  if (name == "delay") {
+    if (!ctx.failpoint_applied) return Outcome::Delay(ctx.now_mono_ms + IntField(cmd, "delay"));
+    chat::BsonPtr doc = Ok();
+    BSON_APPEND_BOOL(doc.get(), "delayed", true);
+    return Outcome::Reply(std::move(doc));
+  }
+  if (name == "close") return Outcome::Close();
+  if (name == "big") {
+    chat::BsonPtr doc = Ok();
+    std::string pad(static_cast<size_t>(IntField(cmd, "big")), 'x');
+    BSON_APPEND_UTF8(doc.get(), "pad", pad.c_str());
+    return Outcome::Reply(std::move(doc));
+  }
+  chat::BsonPtr doc = chat::NewBson();
+  BSON_APPEND_DOUBLE(doc.get(), "ok", 0.0);
+  return Outcome::Reply(std::move(doc));
+}
+
+}  // namespace devmongod::server
