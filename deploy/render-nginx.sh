@@ -1,0 +1,45 @@
+#!/bin/sh
+# Renders the nginx configuration templates of nginx/ into OUT_DIR.
+#   render-nginx.sh OUT_DIR dev|site
+# Values come from the environment (defaults for loopback use in brackets):
+#   STATE_DIR [OUT_DIR]      pid, logs and temp folders (dev only)
+#   LISTEN [127.0.0.1:8080]  address:port nginx listens on (dev only)
+#   WWW_ROOT [repo/src/www]  the chat page's folder
+#   STREAM_SOCKET, MESSAGES_SOCKET  the pools' Unix sockets
+#   STREAM_SLOTS [64]        = the stream pool's --max-workers
+#   STREAM_PER_IP [64]       open streams allowed per client address
+#   POST_RATE [20] POST_BURST [40]   posts per second per address, and burst
+#   WORKER_CONNECTIONS [4096]
+set -eu
+out="$1"
+kind="${2:-dev}"
+here=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+STATE_DIR="${STATE_DIR:-$out}"
+render() {
+  sed -e "s|@STATE_DIR@|${STATE_DIR}|g" \
+      -e "s|@CONF_DIR@|${out}|g" \
+      -e "s|@LISTEN@|${LISTEN:-127.0.0.1:8080}|g" \
+      -e "s|@WWW_ROOT@|${WWW_ROOT:-$here/src/www}|g" \
+      -e "s|@STREAM_SOCKET@|${STREAM_SOCKET:-$STATE_DIR/stream.sock}|g" \
+      -e "s|@MESSAGES_SOCKET@|${MESSAGES_SOCKET:-$STATE_DIR/messages.sock}|g" \
+      -e "s|@STREAM_SLOTS@|${STREAM_SLOTS:-64}|g" \
+      -e "s|@STREAM_PER_IP@|${STREAM_PER_IP:-${STREAM_SLOTS:-64}}|g" \
+      -e "s|@POST_RATE@|${POST_RATE:-20}|g" \
+      -e "s|@POST_BURST@|${POST_BURST:-40}|g" \
+      -e "s|@WORKER_CONNECTIONS@|${WORKER_CONNECTIONS:-4096}|g" \
+      "$1" > "$2"
+  if grep -n '@[A-Z_]*@' "$2" >&2; then
+    echo "render-nginx: unrendered placeholder in $2" >&2
+    exit 1
+  fi
+}
+render "$here/nginx/chat-http.conf.in" "$out/chat-http.conf"
+render "$here/nginx/chat-locations.conf.in" "$out/chat-locations.conf"
+cp "$here/nginx/fastcgi-chat.conf" "$out/fastcgi-chat.conf"
+case "$kind" in
+  dev)  render "$here/nginx/nginx-dev.conf.in" "$out/nginx.conf" ;;
+  site) render "$here/nginx/chat-site.conf.in" "$out/chat-site.conf" ;;
+  *) echo "render-nginx: kind must be dev or site" >&2; exit 2 ;;
+esac
