@@ -17,8 +17,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 STATE_DIR="${STATE_DIR:-$out}"
+# As root, nginx's workers drop to an unprivileged user; the pools then give
+# their sockets to that user's group (mode 0660), as in production.
+if [ "$(id -u)" -eq 0 ]; then
+  USER_DIRECTIVE="user ${NGINX_USER:-nobody} ${NGINX_GROUP:-nogroup};"
+else
+  USER_DIRECTIVE=""
+fi
 render() {
   sed -e "s|@STATE_DIR@|${STATE_DIR}|g" \
+      -e "s|@USER_DIRECTIVE@|${USER_DIRECTIVE}|g" \
       -e "s|@CONF_DIR@|${out}|g" \
       -e "s|@LISTEN@|${LISTEN:-127.0.0.1:8080}|g" \
       -e "s|@WWW_ROOT@|${WWW_ROOT:-$here/src/www}|g" \
