@@ -32,7 +32,10 @@ struct Decoded {
   enum class Status {
     kRecord,  // `payload` is one intact record; it used `consumed` bytes
     kEnd,     // input is empty
-    kDamaged  // the bytes at the start are not an intact record (`why` says how)
+    kDamaged  // the bytes at the start are not an intact record (`why` says how);
+              // `consumed` is the extent its header declares (header plus
+              // declared length, possibly past the input), or the input size
+              // when even the header is cut short
   };
   Status status = Status::kEnd;
   size_t consumed = 0;
@@ -59,6 +62,10 @@ class Writer {
   chat::UniqueFd fd_;
   uint64_t size_ = 0;
   bool unsynced_ = false;
+  // Set once the file may no longer match what was acknowledged (a failed
+  // fdatasync, or a partial record that could not be cut off); from then on
+  // Append and Sync fail with it.
+  std::string broken_;
 };
 
 struct ReplayStats {
@@ -72,7 +79,17 @@ struct ReplayStats {
 // an empty journal). `apply` returns "" to go on or an error message to stop
 // replay with that error. A torn tail is truncated away and reported in the
 // stats; corruption before the end is an error naming the offset.
+// A damaged record is a torn tail when nothing but zero bytes lies past the
+// end its header declares (nothing at all, usually): no intact record can
+// follow it, so no acknowledged write is lost by dropping it.
+//
+// bson_t carries an alignment attribute that GCC drops (and warns about,
+// -Wignored-attributes) when the type appears in std::function's signature;
+// it is passed by reference, so nothing depends on it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
 std::expected<ReplayStats, std::string> Replay(
     const std::string& path, const std::function<std::string(const bson_t& entry)>& apply);
+#pragma GCC diagnostic pop
 
 }  // namespace devmongod::journal
