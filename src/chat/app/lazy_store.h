@@ -1,0 +1,42 @@
+// The process's one MongoDB client, created on the first request that needs
+// it and reused by every later request of this worker.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "chat/core/config.h"
+#include "chat/db/chat_store.h"
+
+namespace chat::app {
+
+class LazyStore {
+ public:
+  LazyStore(const Config& config, std::string app_name)
+      : config_(config), app_name_(std::move(app_name)) {}
+
+  // Null only if the client cannot be created (the URI was validated at
+  // start, so this means the driver itself refused); `error` says why.
+  db::ChatStore* Get(std::string* error) {
+    if (!store_) {
+      auto created = db::ChatStore::Create(db::StoreOptions{.uri = config_.uri,
+                                                            .database = config_.database,
+                                                            .collection = config_.collection,
+                                                            .timeout_ms = config_.db_timeout_ms,
+                                                            .app_name = app_name_});
+      if (!created) {
+        *error = created.error();
+        return nullptr;
+      }
+      store_ = std::move(*created);
+    }
+    return store_.get();
+  }
+
+ private:
+  const Config& config_;
+  std::string app_name_;
+  std::unique_ptr<db::ChatStore> store_;
+};
+
+}  // namespace chat::app

@@ -1,0 +1,291 @@
+#include "chat/app/stream_service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chat/app/clock.h"
+#include "chat/app/request_info.h"
+#include "chat/core/api_error.h"
+#include "chat/core/http.h"
+#include "chat/core/log_line.h"
+#include "chat/core/message_json.h"
+#include "chat/core/query.h"
+#include "chat/core/resume_token.h"
+#include "chat/core/sse.h"
+#include "chat/core/stream_frames.h"
+#include "chat/web/process_signals.h"
+
+namespace chat::app {
+namespace {
+
+// How long one wait for change events may block: the bound on noticing a
+// browser that went away while nothing flows.
+constexpr int32_t kMaxAwaitMs = 1000;
+
+std::string OidHex(const bson_oid_t& oid) {
+  char hex[25];
+  bson_oid_to_string(&oid, hex);
+  return hex;
+}
+
+// The inserted document's _id, for recognising messages already sent as backfill.
+std::optional<std::string> InsertedId(const bson_t& change_event) {
+  bson_iter_t iter;
+  if (bson_iter_init(&iter, &change_event) &&
+      bson_iter_find_descendant(&iter, "documentKey._id", &iter) && BSON_ITER_HOLDS_OID(&iter)) {
+    return OidHex(*bson_iter_oid(&iter));
+  }
+  return std::nullopt;
+}
+
+bool IsInvalidate(const bson_t& change_event) {
+  bson_iter_t iter;
+  return bson_iter_init_find(&iter, &change_event, "operationType") &&
+         BSON_ITER_HOLDS_UTF8(&iter) &&
+         std::string_view(bson_iter_utf8(&iter, nullptr)) == "invalidate";
+}
+
+// Per-request state and the steps of one stream.
+class StreamRequest {
+ public:
+  StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log)
+      : config_(config), exchange_(exchange), log_(log), started_ms_(MonotonicMs()) {}
+
+  // Writes and flushes `frames`; false when the client is gone.
+  bool Send(std::string& frames) {
+    if (frames.empty()) return true;
+    bytes_ += static_cast<int64_t>(frames.size());
+    bool ok = exchange_.Write(frames) && exchange_.Flush();
+    frames.clear();
+    last_write_ms_ = MonotonicMs();
+    return ok;
+  }
+
+  void Run(db::ChatStore* store, const StreamParams& params);
+
+  int64_t events() const { return events_; }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  std::unique_ptr<db::MessageStream> Open(db::ChatStore* store, const StreamParams& params,
+                                          std::string& frames);
+  bool Backfill(db::ChatStore* store, const StreamParams& params, db::MessageStream& stream,
+                std::string& frames);
+  void Fail(std::string& frames, const db::DbError& error, const char* end);
+
+  const Config& config_;
+  web::Exchange& exchange_;
+  LogLine& log_;
+  int64_t started_ms_;
+  int64_t last_write_ms_ = 0;
+  int64_t events_ = 0;
+  int64_t bytes_ = 0;
+  std::set<std::string> backfilled_;
+};
+
+void StreamRequest::Fail(std::string& frames, const db::DbError& error, const char* end) {
+  ApiError api =
+      error.kind == db::DbError::Kind::kUnavailable
+          ? DatabaseUnavailable(std::max(1, config_.retry_ms / 1000))
+          : MakeError(ErrorCode::kInternalError, "The message stream failed; reconnect to resume.");
+  AppendErrorEvent(frames, api);
+  Send(frames);
+  log_.End(end).Detail(error.KindName());
+}
+
+std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
+                                                       const StreamParams& params,
+                                                       std::string& frames) {
+  BsonPtr token;
+  if (params.last_event_id) {
+    auto parsed = ResumeTokenFromEventId(*params.last_event_id);
+    if (parsed) token = std::move(*parsed);
+  }
+  auto stream = store->Watch(params.room, token.get(), kMaxAwaitMs);
+  if (!stream && token &&
+      (stream.error().kind == db::DbError::Kind::kHistoryLost ||
+       stream.error().kind == db::DbError::Kind::kInvalidToken)) {
+    // The client's position is gone: tell it to reload its history, then
+    // carry on live rather than failing the stream for ever.
+    bool lost = stream.error().kind == db::DbError::Kind::kHistoryLost;
+    AppendResetEvent(
+        frames, lost ? "history_lost" : "invalid_last_event_id",
+        lost ? "Messages since your last event are no longer available; reload the history."
+             : "The Last-Event-ID is not a position this server knows; reload the history.");
+    log_.Detail(lost ? "reset=history_lost" : "reset=invalid_token");
+    stream = store->Watch(params.room, nullptr, kMaxAwaitMs);
+  }
+  if (!stream) {
+    Fail(frames, stream.error(), "db_error");
+    return nullptr;
+  }
+  return std::move(*stream);
+}
+
+bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
+                             db::MessageStream& stream, std::string& frames) {
+  bool more = false;
+  // The change stream is already open, so a message inserted from here on is
+  // in it; the page read now covers everything before. Messages in both are
+  // recognised by _id and sent once.
+  auto page = store->Latest(params.room, params.backfill, std::nullopt, &more);
+  if (!page) {
+    Fail(frames, page.error(), "db_error");
+    return false;
+  }
+  for (auto it = page->rbegin(); it != page->rend(); ++it) {
+    if (auto id = MessageId(**it)) backfilled_.insert(OidHex(*id));
+    if (auto sent = AppendBackfillMessage(frames, **it); sent) {
+      ++events_;
+    } else {
+      log_.Detail(sent.error());
+    }
+  }
+  // Give the browser a position to resume from should it reconnect before
+  // the first live message.
+  if (BsonPtr token = stream.ResumeToken()) {
+    if (auto id = EventIdFromResumeToken(*token)) (void)AppendSseIdOnly(frames, *id);
+  }
+  return true;
+}
+
+void StreamRequest::Run(db::ChatStore* store, const StreamParams& params) {
+  std::string frames;
+  std::unique_ptr<db::MessageStream> stream = Open(store, params, frames);
+  if (!stream) return;
+  if (!params.last_event_id && params.backfill > 0 && !Backfill(store, params, *stream, frames))
+    return;
+  if (!Send(frames)) {
+    log_.End("client_gone");
+    return;
+  }
+  const int64_t heartbeat_ms = static_cast<int64_t>(config_.heartbeat_s) * 1000;
+  const int64_t deadline_ms = started_ms_ + static_cast<int64_t>(config_.stream_max_s) * 1000;
+  while (true) {
+    if (web::StopRequested()) {
+      log_.End("shutdown");
+      return;
+    }
+    if (exchange_.ClientGone()) {
+      log_.End("client_gone");
+      return;
+    }
+    if (MonotonicMs() >= deadline_ms) {
+      log_.End("max_duration");
+      return;
+    }
+    auto next = stream->Next();
+    if (!next) {
+      Fail(frames, next.error(), "db_error");
+      return;
+    }
+    if (BsonPtr event = std::move(*next)) {
+      std::optional<std::string> id = InsertedId(*event);
+      if (id && backfilled_.erase(*id) > 0) {
+        // Already sent as backfill: only move the browser's position past it.
+        bson_iter_t iter;
+        bson_t token;
+        uint32_t length = 0;
+        const uint8_t* data = nullptr;
+        if (bson_iter_init_find(&iter, event.get(), "_id") && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
+          bson_iter_document(&iter, &length, &data);
+          if (bson_init_static(&token, data, length)) {
+            if (auto event_id = EventIdFromResumeToken(token))
+              (void)AppendSseIdOnly(frames, *event_id);
+          }
+        }
+      } else if (auto appended = AppendChangeEvent(frames, *event); appended) {
+        if (appended->message_sent)
+          ++events_;
+        else
+          log_.Detail(appended->skipped_reason);
+      } else {
+        log_.Detail(appended.error());
+      }
+      if (!Send(frames)) {
+        log_.End("client_gone");
+        return;
+      }
+      if (IsInvalidate(*event)) {
+        log_.End("invalidated");
+        return;
+      }
+    }
+    if (MonotonicMs() - last_write_ms_ >= heartbeat_ms) {
+      AppendKeepalive(frames);
+      if (!Send(frames)) {
+        log_.End("client_gone");
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void StreamService::Serve(web::Exchange& exchange) {
+  const int64_t started = MonotonicMs();
+  LogLine log(WallMs(), "stream-messages", getpid(), ++requests_);
+  std::string_view method = exchange.Param("REQUEST_METHOD");
+  log.Method(method).Path(RequestPath(exchange));
+  auto finish = [&](int status) {
+    log.Status(status).DurationMs(MonotonicMs() - started);
+    std::fputs(log.Finish().c_str(), stderr);
+  };
+  auto reject = [&](const ApiError& error) {
+    exchange.Write(ErrorResponse(error));
+    exchange.Flush();
+    log.Error(error.code);
+    finish(error.status());
+  };
+
+  if (auto error = CheckMethod(OptionalParam(exchange, "REQUEST_METHOD"), {"GET", "HEAD"})) {
+    reject(*error);
+    return;
+  }
+  auto params = ParseStreamParams(exchange.Param("QUERY_STRING"),
+                                  OptionalParam(exchange, "HTTP_LAST_EVENT_ID"));
+  if (!params) {
+    reject(params.error());
+    return;
+  }
+  log.Room(params->room);
+
+  std::string head = FormatResponseHead(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
+                                              {"Cache-Control", "no-cache"},
+                                              {"X-Accel-Buffering", "no"}});
+  if (method == "HEAD") {
+    exchange.Write(head);
+    exchange.Flush();
+    finish(200);
+    return;
+  }
+  // The head and the retry hint go out before the database is touched, so
+  // even a stream that fails at once is a 200 that EventSource retries.
+  AppendStreamStart(head, static_cast<uint32_t>(config_.retry_ms));
+  StreamRequest request(config_, exchange, log);
+  if (!request.Send(head)) {
+    log.End("client_gone");
+    finish(200);
+    return;
+  }
+  std::string error;
+  db::ChatStore* store = store_.Get(&error);
+  if (!store) {
+    std::string frames;
+    AppendErrorEvent(frames, DatabaseUnavailable(std::max(1, config_.retry_ms / 1000)));
+    request.Send(frames);
+    log.End("db_error").Detail(error);
+  } else {
+    request.Run(store, *params);
+  }
+  log.Events(request.events()).Bytes(request.bytes());
+  finish(200);
+}
+
+}  // namespace chat::app
