@@ -131,6 +131,8 @@ TEST_F(ChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
   chat::BsonPtr fail = Json(R"({"configureFailPoint": "failCommand", "mode": {"times": 1},
                                 "data": {"failCommands": ["getMore"], "closeConnection": true}})");
   bson_error_t error;
+  auto connections_before = ServerStatusNumber(writer_.get(), "connections.totalCreated");
+  ASSERT_TRUE(connections_before.has_value());
   ASSERT_TRUE(
       mongoc_client_command_simple(writer_.get(), "admin", fail.get(), nullptr, nullptr, &error))
       << error.message;
@@ -140,6 +142,9 @@ TEST_F(ChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
   Collected rest = ReadInserts(stream.get(), 190);
   EXPECT_EQ(rest.error, "");
   EXPECT_EQ(rest.values, Sequence(10, 200));  // nothing missed, nothing twice
+  // The fail point really cut the reader's connection: it had to reconnect.
+  EXPECT_GT(ServerStatusNumber(writer_.get(), "connections.totalCreated").value_or(0),
+            *connections_before);
 }
 
 TEST_F(ChangeStreamTest, ResumingFromLostHistoryFailsWith286) {

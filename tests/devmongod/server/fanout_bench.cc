@@ -17,6 +17,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -94,11 +95,14 @@ std::optional<BenchOptions> ParseArgs(int argc, char** argv) {
 std::map<std::string, long> Memory(pid_t pid) {
   std::map<std::string, long> out;
   std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string key;
-  long kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "Rss:" || key == "Pss:") out[key.substr(0, key.size() - 1)] = kb;
+  std::string line;
+  while (std::getline(in, line)) {  // the first line names the range, not a field
+    for (std::string_view key : {"Rss:", "Pss:"}) {
+      if (line.starts_with(key)) {
+        out[std::string(key.substr(0, key.size() - 1))] =
+            std::strtol(line.c_str() + key.size(), nullptr, 10);
+      }
+    }
   }
   return out;
 }
