@@ -16,14 +16,14 @@ namespace devmongod {
 
 struct EngineOptions {
   std::string replset = "rs0";
-  std::string advertise;            // "host:port" reported in hosts/me/primary
-  std::string dbpath;               // "" = memory only
-  size_t oplog_entries = 100000;    // change events kept for resuming
+  std::string advertise;          // "host:port" reported in hosts/me/primary
+  std::string dbpath;             // "" = memory only
+  size_t oplog_entries = 100000;  // change events kept for resuming
   int64_t cursor_timeout_ms = 600000;
   enum class Fsync { kAlways, kInterval, kNever };
-  Fsync fsync = Fsync::kAlways;     // kAlways: fdatasync before acknowledging (group commit)
-  int64_t fsync_interval_ms = 100;  // kInterval: fdatasync at most this long after a write
-  bool enable_test_commands = true; // configureFailPoint
+  Fsync fsync = Fsync::kAlways;      // kAlways: fdatasync before acknowledging (group commit)
+  int64_t fsync_interval_ms = 100;   // kInterval: fdatasync at most this long after a write
+  bool enable_test_commands = true;  // configureFailPoint
 };
 
 // Opens the engine; with a dbpath, takes the dbpath's lock and replays the

@@ -1,0 +1,26 @@
+// Builds change-event documents in exactly the shape mongod 6 returns:
+//   {_id: {_data}, operationType, clusterTime, wallTime, fullDocument?,
+//    ns: {db, coll}, documentKey?}
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <bson/bson.h>
+
+#include <string>
+
+#include "common/bson_ptr.h"
+#include "devmongod/engine/resume_token.h"
+
+namespace devmongod {
+
+chat::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                               const std::string& coll, const bson_t& full_document);
+chat::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                               const std::string& coll, const bson_value_t& id);
+chat::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                             const std::string& coll);
+// The invalidate a collection stream sees after its collection's drop; its
+// token carries the drop's position with the invalidate flag.
+chat::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms);
+
+}  // namespace devmongod

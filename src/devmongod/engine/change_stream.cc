@@ -1,0 +1,307 @@
+// Change streams: the $changeStream aggregate (scope, filter, start point)
+// and its getMore (read new events after the cursor's position, or park).
+//
+// A stream's cursor is just a position in the change history plus a filter,
+// so a parked getMore re-run after new events only examines those events.
+#include <cstring>
+#include <limits>
+
+#include "devmongod/engine/bson_fields.h"
+#include "devmongod/engine/change_event_builder.h"
+#include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/reply_builder.h"
+#include "devmongod/engine/resume_token.h"
+
+namespace devmongod {
+namespace {
+
+// mongod's await time for a tailable getMore without maxTimeMS (SERVER-19665).
+constexpr int64_t kDefaultAwaitMs = 1000;
+
+CommandError NonResumable(int32_t code, std::string code_name, std::string message) {
+  CommandError error = MakeError(code, std::move(code_name), std::move(message));
+  error.labels.push_back("NonResumableChangeStreamError");
+  return error;
+}
+
+CommandError HistoryLost() {
+  return NonResumable(286, "ChangeStreamHistoryLost",
+                      "Resume of change stream was not possible, as the resume point may no "
+                      "longer be in the oplog.");
+}
+
+CommandError TokenNotFound() {
+  return NonResumable(280, "ChangeStreamFatalError",
+                      "cannot resume stream; the resume token was not found.");
+}
+
+bool InScope(const ChangeEvent& event, const StreamScope& scope) {
+  if (scope.db.empty()) return true;
+  if (event.db != scope.db) return false;
+  return scope.coll.empty() || event.coll == scope.coll;
+}
+
+struct StreamOptions {
+  std::optional<ResumeToken> resume_after;
+  std::optional<ResumeToken> start_after;
+  std::optional<Timestamp> start_at_operation_time;
+  bool all_changes_for_cluster = false;
+};
+
+std::expected<StreamOptions, CommandError> ParseStreamOptions(const bson_iter_t& stage) {
+  if (!BSON_ITER_HOLDS_DOCUMENT(&stage)) {
+    return std::unexpected(
+        FailedToParse("the $changeStream stage specification must be an object"));
+  }
+  StreamOptions options;
+  bson_iter_t field;
+  bson_iter_recurse(&stage, &field);
+  int resume_options = 0;
+  while (bson_iter_next(&field)) {
+    const std::string key = bson_iter_key(&field);
+    if (key == "fullDocument" || key == "fullDocumentBeforeChange") {
+      if (!BSON_ITER_HOLDS_UTF8(&field)) {
+        return std::unexpected(TypeMismatch("$changeStream." + key + " must be a string"));
+      }
+      const std::string value = bson_iter_utf8(&field, nullptr);
+      const bool valid = key == "fullDocument"
+                             ? (value == "default" || value == "updateLookup" ||
+                                value == "whenAvailable" || value == "required")
+                             : (value == "off" || value == "whenAvailable" || value == "required");
+      if (!valid) {
+        return std::unexpected(
+            BadValue("unsupported value for $changeStream." + key + ": '" + value + "'"));
+      }
+    } else if (key == "resumeAfter" || key == "startAfter") {
+      auto token = DecodeResumeToken(field, "$changeStream." + key);
+      if (!token) return std::unexpected(token.error());
+      (key == "resumeAfter" ? options.resume_after : options.start_after) = *token;
+      ++resume_options;
+    } else if (key == "startAtOperationTime") {
+      if (!BSON_ITER_HOLDS_TIMESTAMP(&field)) {
+        return std::unexpected(
+            TypeMismatch("$changeStream.startAtOperationTime must be a Timestamp"));
+      }
+      Timestamp ts;
+      bson_iter_timestamp(&field, &ts.t, &ts.i);
+      options.start_at_operation_time = ts;
+      ++resume_options;
+    } else if (key == "allChangesForCluster") {
+      if (!BSON_ITER_HOLDS_BOOL(&field)) {
+        return std::unexpected(
+            TypeMismatch("$changeStream.allChangesForCluster must be a boolean"));
+      }
+      options.all_changes_for_cluster = bson_iter_bool(&field);
+    } else if (key == "showExpandedEvents") {
+      // Accepted; devmongod has no expanded (DDL) events to show.
+    } else {
+      return std::unexpected(MakeError(
+          40415, "Location40415", "BSON field '$changeStream." + key + "' is an unknown field."));
+    }
+  }
+  if (resume_options > 1) {
+    return std::unexpected(
+        MakeError(40674, "Location40674",
+                  "Only one type of resume option is allowed, but multiple were found."));
+  }
+  return options;
+}
+
+}  // namespace
+
+struct EngineCore::StreamBatch {
+  std::vector<const bson_t*> events;  // point into the history (valid until the next write)
+  chat::BsonPtr invalidate;           // the closing invalidate event, if any
+  ResumeToken post_batch_resume_token;
+};
+
+std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
+    ChangeStreamState& stream, int64_t max_events) {
+  if (!history_.IsResumable(stream.position)) return std::unexpected(HistoryLost());
+  StreamBatch batch;
+  size_t bytes = 0;
+  const uint64_t last = history_.last_seq();
+  for (uint64_t seq = stream.position + 1; seq <= last; ++seq) {
+    const ChangeEvent* event = history_.At(seq);
+    if (event == nullptr) break;  // cannot happen: positions >= evicted are kept
+    if (!InScope(*event, stream.scope)) {
+      stream.position = seq;
+      continue;
+    }
+    if (static_cast<int64_t>(batch.events.size()) >= max_events) break;
+    if (!batch.events.empty() && bytes + event->doc->len > kMaxBatchBytes) break;
+    if (!stream.filter || stream.filter->Matches(*event->doc)) {
+      batch.events.push_back(event->doc.get());
+      bytes += event->doc->len;
+    }
+    stream.position = seq;
+    const bool own_drop = event->kind == ChangeEvent::Kind::kDrop && !stream.scope.coll.empty();
+    if (own_drop) {
+      // A collection stream ends with an invalidate after its collection's
+      // drop, whatever its filter; startAfter this token opens a new stream.
+      ResumeToken token{event->ts, seq, true};
+      batch.invalidate = BuildInvalidateEvent(token, event->wall_ms);
+      batch.post_batch_resume_token = token;
+      return batch;
+    }
+  }
+  batch.post_batch_resume_token =
+      ResumeToken{history_.TimestampAt(stream.position), stream.position, false};
+  return batch;
+}
+
+EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& pipeline,
+                                                int64_t batch_size) {
+  ++opcounters_.command;
+  bson_iter_t stage;
+  bson_iter_init(&stage, &pipeline);
+  bson_iter_next(&stage);  // the caller saw a first stage named $changeStream
+  bson_iter_t spec;
+  bson_iter_recurse(&stage, &spec);
+  bson_iter_next(&spec);
+  auto options = ParseStreamOptions(spec);
+  if (!options) return std::unexpected(options.error());
+
+  // Later stages: only $match, combined with $and.
+  chat::BsonPtr matches = chat::NewBson();
+  uint32_t match_count = 0;
+  while (bson_iter_next(&stage)) {
+    bson_iter_t body;
+    if (!BSON_ITER_HOLDS_DOCUMENT(&stage) || !bson_iter_recurse(&stage, &body) ||
+        !bson_iter_next(&body)) {
+      return std::unexpected(FailedToParse("each pipeline stage must be a one-field object"));
+    }
+    const std::string name = bson_iter_key(&body);
+    if (name != "$match") {
+      return std::unexpected(BadValue(
+          "Stage " + name + " is not permitted in a $changeStream pipeline (only $match)"));
+    }
+    if (!BSON_ITER_HOLDS_DOCUMENT(&body)) {
+      return std::unexpected(FailedToParse("the $match stage specification must be an object"));
+    }
+    chat::BsonPtr filter = CopySubDocument(body);
+    std::string key = std::to_string(match_count++);
+    BSON_APPEND_DOCUMENT(matches.get(), key.c_str(), filter.get());
+  }
+  std::optional<query::Matcher> matcher;
+  if (match_count > 0) {
+    chat::BsonPtr combined = chat::NewBson();
+    BSON_APPEND_ARRAY(combined.get(), "$and", matches.get());
+    auto compiled = query::Matcher::Compile(*combined);
+    if (!compiled) {
+      return std::unexpected(CommandError{
+          compiled.error().code, compiled.error().code_name, compiled.error().message, {}});
+    }
+    if (!compiled->MatchesEverything()) matcher = std::move(*compiled);
+  }
+
+  // Scope: a collection, a database (aggregate: 1) or the cluster.
+  StreamScope scope;
+  std::string ns;
+  bson_iter_t target;
+  FindField(call.command, "aggregate", &target);
+  if (BSON_ITER_HOLDS_UTF8(&target)) {
+    auto coll = ReadCollectionName(call.command, "aggregate");
+    if (!coll) return std::unexpected(coll.error());
+    if (options->all_changes_for_cluster) {
+      return std::unexpected(BadValue("allChangesForCluster requires aggregate: 1 on admin"));
+    }
+    scope = StreamScope{call.db, *coll};
+    ns = call.db + "." + *coll;
+  } else if (IterAsInt(target) == 1) {
+    if (call.db == "admin") {
+      if (!options->all_changes_for_cluster) {
+        return std::unexpected(
+            MakeError(73, "InvalidNamespace",
+                      "$changeStream may not be opened on the internal admin database without "
+                      "allChangesForCluster"));
+      }
+    } else if (options->all_changes_for_cluster) {
+      return std::unexpected(
+          BadValue("allChangesForCluster may only be set on the admin database"));
+    }
+    scope = StreamScope{call.db == "admin" ? std::string() : call.db, std::string()};
+    ns = call.db + ".$cmd.aggregate";
+  } else {
+    return std::unexpected(TypeMismatch("'aggregate' must be a collection name or 1"));
+  }
+
+  // Start point.
+  uint64_t position = history_.last_seq();
+  const std::optional<ResumeToken>& token =
+      options->resume_after ? options->resume_after : options->start_after;
+  if (token) {
+    if (token->invalidate && options->resume_after) {
+      return std::unexpected(MakeError(260, "InvalidResumeToken",
+                                       "Attempting to resume a change stream using "
+                                       "'resumeAfter' is not allowed from an invalidate "
+                                       "notification."));
+    }
+    switch (history_.Check(token->seq, token->ts)) {
+      case ChangeHistory::PositionCheck::kLost:
+        return std::unexpected(HistoryLost());
+      case ChangeHistory::PositionCheck::kNotFound:
+        return std::unexpected(TokenNotFound());
+      case ChangeHistory::PositionCheck::kOk:
+        position = token->seq;
+        break;
+    }
+  } else if (options->start_at_operation_time) {
+    if (!history_.PositionBefore(*options->start_at_operation_time, &position)) {
+      return std::unexpected(HistoryLost());
+    }
+  }
+
+  ChangeStreamState stream{std::move(scope), position, std::move(matcher)};
+  auto batch = ReadStream(stream, batch_size);
+  if (!batch) return std::unexpected(batch.error());
+  std::vector<const bson_t*> events = std::move(batch->events);
+  if (batch->invalidate) events.push_back(batch->invalidate.get());
+  int64_t id = 0;
+  if (!batch->invalidate) {
+    id = cursors_.Add(Cursor{0, ns, call.ctx.now_mono_ms, 0, 0, std::move(stream)}).id;
+  }
+  chat::BsonPtr reply = chat::NewBson();
+  AppendCursor(reply.get(), id, ns, true, events, batch->post_batch_resume_token);
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::ChangeStreamGetMore(const Call& call, Cursor& cursor,
+                                                   int64_t batch_size) {
+  auto max_time = ReadOptionalInt(call.command, "maxTimeMS");
+  if (!max_time) return std::unexpected(max_time.error());
+  auto& stream = std::get<ChangeStreamState>(cursor.state);
+  auto batch =
+      ReadStream(stream, batch_size > 0 ? batch_size : std::numeric_limits<int64_t>::max());
+  if (!batch) {
+    cursors_.Erase(cursor.id);
+    return std::unexpected(batch.error());
+  }
+  // A re-run of the getMore parked on this connection keeps its deadline.
+  const bool parked_here =
+      cursor.pinned_by == call.ctx.connection_id && cursor.wait_deadline_mono_ms != 0;
+  if (!parked_here) {
+    int64_t await_ms = max_time->value_or(kDefaultAwaitMs);
+    if (await_ms <= 0) await_ms = kDefaultAwaitMs;
+    cursor.wait_deadline_mono_ms = call.ctx.now_mono_ms + await_ms;
+  }
+  const bool deadline_passed =
+      call.ctx.deadline_passed || call.ctx.now_mono_ms >= cursor.wait_deadline_mono_ms;
+  if (batch->events.empty() && !batch->invalidate && !deadline_passed) {
+    cursor.pinned_by = call.ctx.connection_id;
+    return Outcome::Wait(cursor.wait_deadline_mono_ms);
+  }
+  cursor.pinned_by = 0;
+  cursor.wait_deadline_mono_ms = 0;
+  cursor.last_used_mono_ms = call.ctx.now_mono_ms;
+  std::vector<const bson_t*> events = std::move(batch->events);
+  if (batch->invalidate) events.push_back(batch->invalidate.get());
+  const int64_t id = batch->invalidate ? 0 : cursor.id;
+  const std::string ns = cursor.ns;
+  chat::BsonPtr reply = chat::NewBson();
+  AppendCursor(reply.get(), id, ns, false, events, batch->post_batch_resume_token);
+  if (batch->invalidate) cursors_.Erase(cursor.id);
+  return Outcome::Reply(std::move(reply));
+}
+
+}  // namespace devmongod

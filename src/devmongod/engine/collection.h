@@ -1,0 +1,85 @@
+// One collection: its documents in insertion (natural) order and its
+// indexes. Unique indexes (always including {_id: 1} "_id_") keep an ordered
+// key -> document map so inserts can be checked for duplicates in O(log n);
+// other indexes are only recorded (devmongod scans, it does not plan).
+// Key values compare with query::CompareValues, so 1 and 1.0 collide as in
+// mongod, and a missing field indexes as null.
+// Thread-safety: single-threaded, owned by the engine's catalog.
+#pragma once
+
+#include <bson/bson.h>
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/bson_ptr.h"
+#include "devmongod/engine/command_error.h"
+
+namespace devmongod {
+
+// The key values of one document for one index, as a BSON document whose
+// fields are "0", "1", ... in key-pattern order.
+struct IndexKeyLess {
+  bool operator()(const chat::BsonPtr& a, const chat::BsonPtr& b) const;
+};
+
+struct Index {
+  std::string name;
+  chat::BsonPtr key;  // the key pattern, e.g. {room: 1, ts: -1}
+  std::vector<std::string> fields;
+  bool unique = false;
+  std::map<chat::BsonPtr, uint64_t, IndexKeyLess> entries;  // unique indexes only
+};
+
+class Collection {
+ public:
+  using RecordId = uint64_t;
+
+  Collection();
+  Collection(const Collection&) = delete;
+  Collection& operator=(const Collection&) = delete;
+  Collection(Collection&&) = default;
+  Collection& operator=(Collection&&) = default;
+
+  struct DuplicateKey {
+    std::string index_name;
+    chat::BsonPtr key_pattern;
+    chat::BsonPtr key_value;  // {field: value, ...}
+  };
+  // Takes `doc` (which must have an _id) unless a unique index already holds its key.
+  std::expected<RecordId, DuplicateKey> Insert(chat::BsonPtr doc);
+  void Remove(RecordId id);
+  // Finds the document whose _id equals `id`.
+  bool FindById(const bson_value_t& id, RecordId* out) const;
+
+  // Adds an index. Returns false (and changes nothing) when an identical index
+  // exists; an error for a conflicting one or when a unique index would be
+  // violated by the documents already here.
+  std::expected<bool, CommandError> AddIndex(const std::string& name, const bson_t& key,
+                                             bool unique, const std::string& ns);
+
+  const std::map<RecordId, chat::BsonPtr>& documents() const { return documents_; }
+  const std::vector<Index>& indexes() const { return indexes_; }
+  size_t size() const { return documents_.size(); }
+
+ private:
+  static chat::BsonPtr KeyOf(const Index& index, const bson_t& doc);
+  static chat::BsonPtr NamedKeyValue(const Index& index, const bson_t& key);
+
+  std::map<RecordId, chat::BsonPtr> documents_;
+  std::vector<Index> indexes_;
+  RecordId next_id_ = 1;
+};
+
+// mongod's message for a duplicate key.
+std::string DuplicateKeyMessage(const std::string& ns, const Collection::DuplicateKey& dup);
+
+// Whether `key` is an acceptable index key pattern; fills the field list.
+std::expected<std::vector<std::string>, CommandError> ParseKeyPattern(const bson_t& key);
+// mongod's default index name for a key pattern: "a_1_b_-1".
+std::string DefaultIndexName(const bson_t& key);
+
+}  // namespace devmongod

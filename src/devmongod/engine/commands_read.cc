@@ -1,0 +1,284 @@
+// Read commands: find, getMore, killCursors, count and (non-change-stream)
+// aggregate, plus the batching of result cursors they share.
+#include <algorithm>
+
+#include "devmongod/engine/bson_fields.h"
+#include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/reply_builder.h"
+#include "devmongod/query/query.h"
+
+namespace devmongod {
+namespace {
+
+constexpr int64_t kDefaultBatchSize = 101;
+
+CommandError FromQueryError(const query::Error& error) {
+  return CommandError{error.code, error.code_name, error.message, {}};
+}
+
+std::expected<int64_t, CommandError> NonNegative(
+    const std::expected<std::optional<int64_t>, CommandError>& value, const char* field,
+    int64_t fallback) {
+  if (!value) return std::unexpected(value.error());
+  if (!value->has_value()) return fallback;
+  if (**value < 0) {
+    return std::unexpected(BadValue(std::string("'") + field + "' must be non-negative"));
+  }
+  return **value;
+}
+
+// Takes up to `batch_size` documents (0 = as many as fit) from `state`.
+std::vector<const bson_t*> NextBatch(ResultCursorState& state, int64_t batch_size) {
+  std::vector<const bson_t*> batch;
+  size_t bytes = 0;
+  while (state.next < state.docs.size()) {
+    if (batch_size > 0 && static_cast<int64_t>(batch.size()) >= batch_size) break;
+    const bson_t* doc = state.docs[state.next].get();
+    if (!batch.empty() && bytes + doc->len > kMaxBatchBytes) break;
+    bytes += doc->len;
+    batch.push_back(doc);
+    ++state.next;
+  }
+  return batch;
+}
+
+}  // namespace
+
+EngineCore::Result EngineCore::ResultCursorReply(const Call& call, std::vector<chat::BsonPtr> docs,
+                                                 const std::string& ns, int64_t batch_size,
+                                                 bool single_batch) {
+  ResultCursorState state{std::move(docs), 0};
+  std::vector<const bson_t*> batch;
+  if (batch_size > 0 || single_batch) batch = NextBatch(state, batch_size);
+  chat::BsonPtr reply = chat::NewBson();
+  int64_t id = 0;
+  if (!single_batch && state.next < state.docs.size()) {
+    // The batch points into `state.docs`; moving the vector keeps the heap
+    // documents where they are.
+    Cursor& cursor = cursors_.Add(Cursor{0, ns, call.ctx.now_mono_ms, 0, 0, std::move(state)});
+    id = cursor.id;
+  }
+  AppendCursor(reply.get(), id, ns, true, batch);
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::ResultCursorGetMore(const Call& call, Cursor& cursor,
+                                                   int64_t batch_size) {
+  auto& state = std::get<ResultCursorState>(cursor.state);
+  std::vector<const bson_t*> batch = NextBatch(state, batch_size);
+  cursor.last_used_mono_ms = call.ctx.now_mono_ms;
+  const bool exhausted = state.next >= state.docs.size();
+  chat::BsonPtr reply = chat::NewBson();
+  AppendCursor(reply.get(), exhausted ? 0 : cursor.id, cursor.ns, false, batch);
+  // The reply holds copies now, so the cursor (and its documents) may go.
+  if (exhausted) cursors_.Erase(cursor.id);
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::CmdFind(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "find");
+  if (!coll) return std::unexpected(coll.error());
+  auto filter = ReadOptionalDocument(call.command, "filter");
+  auto sort = ReadOptionalDocument(call.command, "sort");
+  auto projection = ReadOptionalDocument(call.command, "projection");
+  auto skip = NonNegative(ReadOptionalInt(call.command, "skip"), "skip", 0);
+  auto batch_size =
+      NonNegative(ReadOptionalInt(call.command, "batchSize"), "batchSize", kDefaultBatchSize);
+  auto limit = ReadOptionalInt(call.command, "limit");
+  auto single_batch = ReadOptionalBool(call.command, "singleBatch");
+  for (const auto* doc_arg : {&filter, &sort, &projection}) {
+    if (!*doc_arg) return std::unexpected(doc_arg->error());
+  }
+  if (!skip) return std::unexpected(skip.error());
+  if (!batch_size) return std::unexpected(batch_size.error());
+  if (!limit) return std::unexpected(limit.error());
+  if (!single_batch) return std::unexpected(single_batch.error());
+
+  chat::BsonPtr empty = chat::NewBson();
+  auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
+  if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
+  auto sort_spec = query::SortSpec::Compile(*sort ? **sort : *empty);
+  if (!sort_spec) return std::unexpected(FromQueryError(sort_spec.error()));
+  auto project = query::Projection::Compile(*projection ? **projection : *empty);
+  if (!project) return std::unexpected(FromQueryError(project.error()));
+  if (!call.rerun) ++opcounters_.query;
+
+  bool single = single_batch->value_or(false);
+  int64_t max_results = limit->value_or(0);
+  if (max_results < 0) {
+    // A negative limit asks for one batch of at most |limit| documents.
+    max_results = -max_results;
+    single = true;
+  }
+  const int64_t wanted = max_results == 0 ? INT64_MAX : max_results + *skip;
+
+  std::vector<const bson_t*> matches;
+  if (const Collection* collection = FindCollection(call.db, *coll)) {
+    for (const auto& [id, doc] : collection->documents()) {
+      if (!matcher->Matches(*doc)) continue;
+      matches.push_back(doc.get());
+      // Without a sort the first matches are the answer.
+      if (sort_spec->empty() && static_cast<int64_t>(matches.size()) >= wanted) break;
+    }
+  }
+  if (!sort_spec->empty()) {
+    std::stable_sort(matches.begin(), matches.end(),
+                     [&](const bson_t* a, const bson_t* b) { return sort_spec->Less(*a, *b); });
+  }
+  const size_t begin = std::min<size_t>(matches.size(), static_cast<size_t>(*skip));
+  size_t end = matches.size();
+  if (max_results > 0) end = std::min(end, begin + static_cast<size_t>(max_results));
+
+  std::vector<chat::BsonPtr> results;
+  results.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    results.push_back(project->empty() ? chat::CopyBson(*matches[i]) : project->Apply(*matches[i]));
+  }
+  int64_t first_batch = *batch_size;
+  if (single && max_results > 0 && (first_batch == 0 || first_batch > max_results)) {
+    first_batch = max_results;
+  }
+  return ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
+}
+
+EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
+  bson_iter_t id_iter;
+  FindField(call.command, "getMore", &id_iter);
+  std::optional<int64_t> id = IterAsInt(id_iter);
+  if (!id) return std::unexpected(TypeMismatch("'getMore' must be a cursor id (Int64)"));
+  auto coll = ReadOptionalString(call.command, "collection");
+  if (!coll) return std::unexpected(coll.error());
+  if (!coll->has_value() || (*coll)->empty()) {
+    return std::unexpected(
+        FailedToParse("BSON field 'getMore.collection' is missing but a required field"));
+  }
+  auto batch_size = NonNegative(ReadOptionalInt(call.command, "batchSize"), "batchSize", 0);
+  if (!batch_size) return std::unexpected(batch_size.error());
+  if (!call.rerun) ++opcounters_.getmore;
+
+  Cursor* cursor = cursors_.Find(*id);
+  if (cursor == nullptr) {
+    return std::unexpected(
+        MakeError(43, "CursorNotFound", "cursor id " + std::to_string(*id) + " not found"));
+  }
+  const std::string requested = call.db + "." + **coll;
+  if (cursor->ns != requested) {
+    return std::unexpected(MakeError(13, "Unauthorized",
+                                     "Requested getMore on namespace '" + requested +
+                                         "', but cursor belongs to a different namespace " +
+                                         cursor->ns));
+  }
+  if (std::holds_alternative<ResultCursorState>(cursor->state)) {
+    return ResultCursorGetMore(call, *cursor, *batch_size);
+  }
+  return ChangeStreamGetMore(call, *cursor, *batch_size);
+}
+
+EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "killCursors");
+  if (!coll) return std::unexpected(coll.error());
+  auto ids = ReadOptionalArray(call.command, "cursors");
+  if (!ids) return std::unexpected(ids.error());
+  if (!*ids) {
+    return std::unexpected(
+        FailedToParse("BSON field 'killCursors.cursors' is missing but a required field"));
+  }
+  ++opcounters_.command;
+  chat::BsonPtr killed = chat::NewBson(), not_found = chat::NewBson();
+  uint32_t killed_count = 0, not_found_count = 0;
+  bson_iter_t item;
+  bson_iter_init(&item, ids->get());
+  while (bson_iter_next(&item)) {
+    std::optional<int64_t> id = IterAsInt(item);
+    if (!id) return std::unexpected(TypeMismatch("'cursors' must contain cursor ids (Int64)"));
+    bool erased = cursors_.Erase(*id);
+    bson_t* list = erased ? killed.get() : not_found.get();
+    uint32_t& count = erased ? killed_count : not_found_count;
+    std::string key = std::to_string(count++);
+    bson_append_int64(list, key.c_str(), -1, *id);
+  }
+  chat::BsonPtr reply = chat::NewBson();
+  chat::BsonPtr empty = chat::NewBson();
+  BSON_APPEND_ARRAY(reply.get(), "cursorsKilled", killed.get());
+  BSON_APPEND_ARRAY(reply.get(), "cursorsNotFound", not_found.get());
+  BSON_APPEND_ARRAY(reply.get(), "cursorsAlive", empty.get());
+  BSON_APPEND_ARRAY(reply.get(), "cursorsUnknown", empty.get());
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::CmdCount(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "count");
+  if (!coll) return std::unexpected(coll.error());
+  auto filter = ReadOptionalDocument(call.command, "query");
+  if (!filter) return std::unexpected(filter.error());
+  auto skip = NonNegative(ReadOptionalInt(call.command, "skip"), "skip", 0);
+  if (!skip) return std::unexpected(skip.error());
+  auto limit = ReadOptionalInt(call.command, "limit");
+  if (!limit) return std::unexpected(limit.error());
+  chat::BsonPtr empty = chat::NewBson();
+  auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
+  if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
+  ++opcounters_.command;
+
+  int64_t matching = 0;
+  if (const Collection* collection = FindCollection(call.db, *coll)) {
+    if (matcher->MatchesEverything()) {
+      matching = static_cast<int64_t>(collection->size());
+    } else {
+      for (const auto& [id, doc] : collection->documents()) matching += matcher->Matches(*doc);
+    }
+  }
+  int64_t n = std::max<int64_t>(0, matching - *skip);
+  int64_t max_results = limit->value_or(0);
+  if (max_results < 0) max_results = -max_results;
+  if (max_results > 0) n = std::min(n, max_results);
+  chat::BsonPtr reply = chat::NewBson();
+  BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(n));
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::CmdAggregate(const Call& call) {
+  auto pipeline = ReadOptionalArray(call.command, "pipeline");
+  if (!pipeline) return std::unexpected(pipeline.error());
+  if (!*pipeline) {
+    return std::unexpected(
+        FailedToParse("BSON field 'aggregate.pipeline' is missing but a required field"));
+  }
+  auto cursor_options = ReadOptionalDocument(call.command, "cursor");
+  if (!cursor_options) return std::unexpected(cursor_options.error());
+  if (!*cursor_options) {
+    return std::unexpected(FailedToParse(
+        "The 'cursor' option is required, except for aggregate with the explain argument"));
+  }
+  auto batch_size =
+      NonNegative(ReadOptionalInt(**cursor_options, "batchSize"), "batchSize", kDefaultBatchSize);
+  if (!batch_size) return std::unexpected(batch_size.error());
+
+  bson_iter_t first_stage;
+  if (bson_iter_init(&first_stage, pipeline->get()) && bson_iter_next(&first_stage) &&
+      BSON_ITER_HOLDS_DOCUMENT(&first_stage)) {
+    bson_iter_t stage_name;
+    if (bson_iter_recurse(&first_stage, &stage_name) && bson_iter_next(&stage_name) &&
+        std::string_view(bson_iter_key(&stage_name)) == "$changeStream") {
+      return OpenChangeStream(call, **pipeline, *batch_size);
+    }
+  }
+
+  auto coll = ReadCollectionName(call.command, "aggregate");
+  if (!coll) {
+    return std::unexpected(
+        MakeError(73, "InvalidNamespace",
+                  "'aggregate' must name a collection (aggregate: 1 needs $changeStream here)"));
+  }
+  ++opcounters_.command;
+  std::vector<const bson_t*> input;
+  if (const Collection* collection = FindCollection(call.db, *coll)) {
+    input.reserve(collection->size());
+    for (const auto& [id, doc] : collection->documents()) input.push_back(doc.get());
+  }
+  auto output = query::RunPipeline(input, **pipeline);
+  if (!output) return std::unexpected(FromQueryError(output.error()));
+  return ResultCursorReply(call, std::move(*output), call.db + "." + *coll, *batch_size, false);
+}
+
+}  // namespace devmongod

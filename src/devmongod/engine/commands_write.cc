@@ -1,0 +1,254 @@
+// Write commands: insert and delete. Each applies its changes in memory,
+// records one change event per document, journals one record for the whole
+// command (before the reply exists) and remembers the reply for retryable
+// writes.
+#include "devmongod/engine/bson_fields.h"
+#include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/journal_entries.h"
+#include "devmongod/query/query.h"
+#include "devmongod/wire/wire_message.h"
+
+namespace devmongod {
+namespace {
+
+// {lsid: {id: BinData}, txnNumber: Int64} marks a retryable write.
+std::optional<RetryableWriteKey> ReadRetryableWriteKey(const bson_t& command) {
+  bson_iter_t lsid, id, txn;
+  if (!FindField(command, "lsid", &lsid) || !BSON_ITER_HOLDS_DOCUMENT(&lsid)) return std::nullopt;
+  if (!FindField(command, "txnNumber", &txn)) return std::nullopt;
+  std::optional<int64_t> txn_number = IterAsInt(txn);
+  if (!txn_number) return std::nullopt;
+  if (!bson_iter_recurse(&lsid, &id) || !bson_iter_find(&id, "id") ||
+      !BSON_ITER_HOLDS_BINARY(&id)) {
+    return std::nullopt;
+  }
+  uint32_t len = 0;
+  const uint8_t* data = nullptr;
+  bson_subtype_t subtype;
+  bson_iter_binary(&id, &subtype, &len, &data);
+  return RetryableWriteKey{std::string(reinterpret_cast<const char*>(data), len), *txn_number};
+}
+
+// Returns `doc` with an ObjectId _id first when it has none (as mongod and
+// the drivers do, so documentKey and unique checks always have an _id).
+chat::BsonPtr WithId(const bson_t& doc) {
+  bson_iter_t id;
+  if (bson_iter_init_find(&id, &doc, "_id")) return chat::CopyBson(doc);
+  chat::BsonPtr out = chat::NewBson();
+  bson_oid_t oid;
+  bson_oid_init(&oid, nullptr);
+  BSON_APPEND_OID(out.get(), "_id", &oid);
+  bson_concat(out.get(), &doc);
+  return out;
+}
+
+void AppendWriteError(bson_t* errors, uint32_t& count, int64_t index, int32_t code,
+                      const std::string& message, const bson_t* key_pattern = nullptr,
+                      const bson_t* key_value = nullptr) {
+  std::string key = std::to_string(count++);
+  bson_t error;
+  bson_append_document_begin(errors, key.c_str(), -1, &error);
+  BSON_APPEND_INT32(&error, "index", static_cast<int32_t>(index));
+  BSON_APPEND_INT32(&error, "code", code);
+  bson_append_utf8(&error, "errmsg", 6, message.data(), static_cast<int>(message.size()));
+  if (key_pattern) BSON_APPEND_DOCUMENT(&error, "keyPattern", key_pattern);
+  if (key_value) BSON_APPEND_DOCUMENT(&error, "keyValue", key_value);
+  bson_append_document_end(errors, &error);
+}
+
+}  // namespace
+
+EngineCore::Result EngineCore::CmdInsert(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "insert");
+  if (!coll) return std::unexpected(coll.error());
+  auto documents = ReadOptionalArray(call.command, "documents");
+  if (!documents) return std::unexpected(documents.error());
+  if (!*documents) {
+    return std::unexpected(
+        FailedToParse("BSON field 'insert.documents' is missing but a required field"));
+  }
+  auto ordered = ReadOptionalBool(call.command, "ordered");
+  if (!ordered) return std::unexpected(ordered.error());
+  bson_iter_t item;
+  bson_iter_init(&item, documents->get());
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
+      return std::unexpected(TypeMismatch("each element of 'documents' must be an object"));
+    }
+  }
+
+  std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
+  if (rw_key) {
+    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
+      return Outcome::Reply(chat::CopyBson(*earlier));
+    }
+  }
+  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+
+  const std::string ns = call.db + "." + *coll;
+  Collection* collection = FindCollection(call.db, *coll);
+  if (collection == nullptr) {
+    collection = &CreateCollection(call.db, *coll);
+    chat::BsonPtr create = NewJournalEntry("create", call.db, *coll);
+    if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
+  }
+
+  chat::BsonPtr journaled = chat::NewBson();  // the docs array of the journal record
+  chat::BsonPtr write_errors = chat::NewBson();
+  uint32_t journaled_count = 0, error_count = 0;
+  int64_t inserted = 0, index = -1;
+  bson_iter_init(&item, documents->get());
+  while (bson_iter_next(&item)) {
+    ++index;
+    chat::BsonPtr doc = WithId(*CopySubDocument(item));
+    bson_iter_t id;
+    bson_iter_init_find(&id, doc.get(), "_id");
+    if (doc->len > static_cast<uint32_t>(wire::kMaxBsonObjectSize)) {
+      AppendWriteError(write_errors.get(), error_count, index, 10334,
+                       "object to insert too large: " + std::to_string(doc->len) + " bytes");
+    } else if (BSON_ITER_HOLDS_ARRAY(&id)) {
+      AppendWriteError(write_errors.get(), error_count, index, 2, "can't use an array for _id");
+    } else {
+      chat::BsonPtr copy = chat::CopyBson(*doc);
+      auto added = collection->Insert(std::move(doc));
+      if (added) {
+        EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
+        RecordInsertEvent(call.db, *coll, *copy, stamp);
+        std::string key = std::to_string(journaled_count++);
+        bson_t record;
+        bson_append_document_begin(journaled.get(), key.c_str(), -1, &record);
+        BSON_APPEND_DOCUMENT(&record, "doc", copy.get());
+        AppendStamp(&record, stamp);
+        bson_append_document_end(journaled.get(), &record);
+        ++inserted;
+        ++opcounters_.insert;
+        continue;
+      }
+      AppendWriteError(write_errors.get(), error_count, index, 11000,
+                       DuplicateKeyMessage(ns, added.error()), added.error().key_pattern.get(),
+                       added.error().key_value.get());
+    }
+    if (ordered->value_or(true)) break;
+  }
+
+  chat::BsonPtr reply = chat::NewBson();
+  BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(inserted));
+  if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
+
+  if (inserted > 0 || rw_key) {
+    chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
+    BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
+    if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
+    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    if (rw_key)
+      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+  }
+  return Outcome::Reply(std::move(reply));
+}
+
+EngineCore::Result EngineCore::CmdDelete(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "delete");
+  if (!coll) return std::unexpected(coll.error());
+  auto deletes = ReadOptionalArray(call.command, "deletes");
+  if (!deletes) return std::unexpected(deletes.error());
+  if (!*deletes) {
+    return std::unexpected(
+        FailedToParse("BSON field 'delete.deletes' is missing but a required field"));
+  }
+  auto ordered = ReadOptionalBool(call.command, "ordered");
+  if (!ordered) return std::unexpected(ordered.error());
+
+  // Validate every statement before changing anything.
+  struct Statement {
+    chat::BsonPtr filter;
+    bool just_one = false;
+  };
+  std::vector<Statement> statements;
+  bson_iter_t item;
+  bson_iter_init(&item, deletes->get());
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
+      return std::unexpected(TypeMismatch("each element of 'deletes' must be an object"));
+    }
+    chat::BsonPtr statement = CopySubDocument(item);
+    auto filter = ReadOptionalDocument(*statement, "q");
+    if (!filter) return std::unexpected(filter.error());
+    if (!*filter) {
+      return std::unexpected(FailedToParse("BSON field 'delete.deletes.q' is missing"));
+    }
+    auto limit = ReadOptionalInt(*statement, "limit");
+    if (!limit) return std::unexpected(limit.error());
+    if (!limit->has_value() || (**limit != 0 && **limit != 1)) {
+      return std::unexpected(BadValue("The limit field in delete objects must be 0 or 1"));
+    }
+    statements.push_back(Statement{std::move(*filter), **limit == 1});
+  }
+
+  std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
+  if (rw_key) {
+    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
+      return Outcome::Reply(chat::CopyBson(*earlier));
+    }
+  }
+  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+
+  chat::BsonPtr journaled = chat::NewBson();
+  chat::BsonPtr write_errors = chat::NewBson();
+  uint32_t journaled_count = 0, error_count = 0;
+  int64_t deleted = 0;
+  for (size_t index = 0; index < statements.size(); ++index) {
+    ++opcounters_.remove;
+    auto matcher = query::Matcher::Compile(*statements[index].filter);
+    if (!matcher) {
+      AppendWriteError(write_errors.get(), error_count, static_cast<int64_t>(index),
+                       matcher.error().code, matcher.error().message);
+      if (ordered->value_or(true)) break;
+      continue;
+    }
+    Collection* collection = FindCollection(call.db, *coll);
+    if (collection == nullptr) continue;
+    std::vector<Collection::RecordId> victims;
+    for (const auto& [record_id, doc] : collection->documents()) {
+      if (!matcher->Matches(*doc)) continue;
+      victims.push_back(record_id);
+      if (statements[index].just_one) break;
+    }
+    for (Collection::RecordId record_id : victims) {
+      // Keep the _id: the document itself is gone after Remove.
+      chat::BsonPtr key = chat::NewBson();
+      bson_iter_t id;
+      if (bson_iter_init_find(&id, collection->documents().at(record_id).get(), "_id")) {
+        bson_append_value(key.get(), "id", 2, bson_iter_value(&id));
+      } else {
+        bson_append_null(key.get(), "id", 2);
+      }
+      collection->Remove(record_id);
+      bson_iter_t kept;
+      bson_iter_init_find(&kept, key.get(), "id");
+      EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
+      RecordDeleteEvent(call.db, *coll, *bson_iter_value(&kept), stamp);
+      std::string array_key = std::to_string(journaled_count++);
+      bson_t record;
+      bson_append_document_begin(journaled.get(), array_key.c_str(), -1, &record);
+      bson_append_value(&record, "id", 2, bson_iter_value(&kept));
+      AppendStamp(&record, stamp);
+      bson_append_document_end(journaled.get(), &record);
+      ++deleted;
+    }
+  }
+
+  chat::BsonPtr reply = chat::NewBson();
+  BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(deleted));
+  if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
+  if (deleted > 0 || rw_key) {
+    chat::BsonPtr entry = NewJournalEntry("delete", call.db, *coll);
+    BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
+    if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
+    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    if (rw_key)
+      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+  }
+  return Outcome::Reply(std::move(reply));
+}
+
+}  // namespace devmongod

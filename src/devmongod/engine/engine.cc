@@ -1,0 +1,168 @@
+#include "devmongod/engine/engine.h"
+
+#include <string_view>
+#include <unordered_map>
+
+#include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/log.h"
+#include "devmongod/engine/reply_builder.h"
+
+namespace devmongod {
+namespace {
+
+// Sessions remembered for retryable writes (least recently used dropped).
+constexpr size_t kRetryableWriteSessions = 10000;
+
+}  // namespace
+
+std::expected<std::unique_ptr<CommandHandler>, std::string> OpenEngine(const EngineOptions& options,
+                                                                       int64_t now_wall_ms) {
+  auto engine = std::make_unique<EngineCore>(options, now_wall_ms);
+  if (!options.dbpath.empty()) {
+    auto opened = engine->OpenStorage();
+    if (!opened) return std::unexpected(opened.error());
+  }
+  return std::unique_ptr<CommandHandler>(std::move(engine));
+}
+
+EngineCore::EngineCore(const EngineOptions& options, int64_t now_wall_ms)
+    : options_(options),
+      clock_(now_wall_ms),
+      history_(options.oplog_entries),
+      retryable_writes_(kRetryableWriteSessions),
+      start_wall_ms_(now_wall_ms) {}
+
+EngineCore::Handler EngineCore::FindHandler(const std::string& name) {
+  static const std::unordered_map<std::string_view, Handler> kHandlers = {
+      {"hello", &EngineCore::CmdHello},
+      {"isMaster", &EngineCore::CmdHello},
+      {"ismaster", &EngineCore::CmdHello},
+      {"ping", &EngineCore::CmdPing},
+      {"buildInfo", &EngineCore::CmdBuildInfo},
+      {"buildinfo", &EngineCore::CmdBuildInfo},
+      {"serverStatus", &EngineCore::CmdServerStatus},
+      {"endSessions", &EngineCore::CmdEndSessions},
+      {"listDatabases", &EngineCore::CmdListDatabases},
+      {"configureFailPoint", &EngineCore::CmdConfigureFailPoint},
+      {"insert", &EngineCore::CmdInsert},
+      {"delete", &EngineCore::CmdDelete},
+      {"find", &EngineCore::CmdFind},
+      {"getMore", &EngineCore::CmdGetMore},
+      {"killCursors", &EngineCore::CmdKillCursors},
+      {"count", &EngineCore::CmdCount},
+      {"aggregate", &EngineCore::CmdAggregate},
+      {"create", &EngineCore::CmdCreate},
+      {"drop", &EngineCore::CmdDrop},
+      {"dropDatabase", &EngineCore::CmdDropDatabase},
+      {"createIndexes", &EngineCore::CmdCreateIndexes},
+      {"listIndexes", &EngineCore::CmdListIndexes},
+      {"listCollections", &EngineCore::CmdListCollections},
+  };
+  auto it = kHandlers.find(name);
+  return it == kHandlers.end() ? nullptr : it->second;
+}
+
+Outcome EngineCore::Execute(const wire::Request& request, const ExecContext& ctx) {
+  last_mono_ms_ = ctx.now_mono_ms;
+  const bool rerun = waiting_connections_.erase(ctx.connection_id) > 0;
+  if (!request.command || bson_empty(request.command.get())) {
+    return Finish(std::unexpected(FailedToParse("empty command document")));
+  }
+  const std::string name = request.CommandName();
+  const Call call{request, *request.command, request.database, name, ctx, rerun};
+
+  if (ctx.failpoint_applied) {
+    // The block delay of a firing fail point is over: finish its action.
+    auto pending = pending_fail_actions_.find(ctx.connection_id);
+    if (pending != pending_fail_actions_.end()) {
+      FailAction action = std::move(pending->second);
+      pending_fail_actions_.erase(pending);
+      action.block_ms = 0;
+      if (action.close_connection) return Outcome::Close();
+      if (action.error_code) {
+        return Finish(std::unexpected(
+            CommandError{*action.error_code, CodeNameFor(*action.error_code),
+                         "Failing command via 'failCommand' failpoint",
+                         action.error_labels.value_or(std::vector<std::string>{})}));
+      }
+    }
+  } else if (!rerun && options_.enable_test_commands && fail_command_.active()) {
+    if (std::optional<FailAction> action =
+            fail_command_.Evaluate(name, AppNameOf(ctx.connection_id))) {
+      if (action->block_ms > 0) {
+        int64_t until = ctx.now_mono_ms + action->block_ms;
+        pending_fail_actions_[ctx.connection_id] = std::move(*action);
+        return Outcome::Delay(until);
+      }
+      if (action->close_connection) return Outcome::Close();
+      if (action->error_code) {
+        return Finish(std::unexpected(
+            CommandError{*action->error_code, CodeNameFor(*action->error_code),
+                         "Failing command via 'failCommand' failpoint",
+                         action->error_labels.value_or(std::vector<std::string>{})}));
+      }
+    }
+  }
+
+  Result result = Dispatch(call);
+  if (result && result->kind == Outcome::Kind::kWait) {
+    waiting_connections_.insert(ctx.connection_id);
+  }
+  return Finish(std::move(result));
+}
+
+EngineCore::Result EngineCore::Dispatch(const Call& call) {
+  Handler handler = FindHandler(call.name);
+  if (handler == nullptr) {
+    return std::unexpected(
+        MakeError(59, "CommandNotFound", "no such command: '" + call.name + "'"));
+  }
+  if (call.db.empty()) {
+    return std::unexpected(MakeError(73, "InvalidNamespace", "the command names no database"));
+  }
+  return (this->*handler)(call);
+}
+
+Outcome EngineCore::Finish(Result result) {
+  if (!result) return Outcome::Reply(BuildErrorReply(result.error(), clock_.Current()));
+  if (result->kind != Outcome::Kind::kReply) return std::move(*result);
+  if (!result->reply) result->reply = chat::NewBson();
+  AppendSuccessTail(result->reply.get(), clock_.Current());
+  return std::move(*result);
+}
+
+void EngineCore::OnTick(int64_t now_mono_ms) {
+  last_mono_ms_ = now_mono_ms;
+  size_t reaped = cursors_.ReapIdle(now_mono_ms, options_.cursor_timeout_ms);
+  if (reaped > 0) {
+    LogLine("info", "idle cursors reaped", "count=" + std::to_string(reaped));
+  }
+  if (journal_ && options_.fsync == EngineOptions::Fsync::kInterval &&
+      journal_->has_unsynced_writes() &&
+      now_mono_ms - first_unsynced_mono_ms_ >= options_.fsync_interval_ms) {
+    if (auto synced = journal_->Sync(); !synced) {
+      journal_error_ = synced.error();
+      LogLine("error", "journal sync failed; refusing writes", "error=\"" + synced.error() + "\"");
+    }
+  }
+}
+
+void EngineCore::OnConnectionOpened(uint64_t /*connection_id*/) {
+  ++connections_current_;
+  ++connections_total_;
+}
+
+void EngineCore::OnConnectionClosed(uint64_t connection_id) {
+  if (connections_current_ > 0) --connections_current_;
+  app_names_.erase(connection_id);
+  pending_fail_actions_.erase(connection_id);
+  waiting_connections_.erase(connection_id);
+  cursors_.UnpinConnection(connection_id, last_mono_ms_);
+}
+
+std::string EngineCore::AppNameOf(uint64_t connection_id) const {
+  auto it = app_names_.find(connection_id);
+  return it == app_names_.end() ? std::string() : it->second;
+}
+
+}  // namespace devmongod

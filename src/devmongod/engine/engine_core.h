@@ -1,0 +1,163 @@
+// The engine behind OpenEngine(): the catalog (databases -> collections), the
+// change history, cursors, fail points, retryable-write table and storage.
+// Its member functions are split by job over several files:
+//   engine.cc             Execute dispatch, fail-point firing, loop hooks
+//   commands_admin.cc     hello, ping, buildInfo, serverStatus, endSessions,
+//                         listDatabases, configureFailPoint
+//   commands_write.cc     insert, delete
+//   commands_read.cc      find, getMore, killCursors, count, aggregate
+//   commands_catalog.cc   create, drop, dropDatabase, createIndexes,
+//                         listIndexes, listCollections
+//   change_stream.cc      $changeStream aggregate and getMore
+//   mutations.cc          data changes + their change events (shared by
+//                         commands and journal replay)
+//   persistence.cc        dbpath lock, journal writes, replay, fsync policy
+// Thread-safety: single-threaded (the event loop's thread).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common/bson_ptr.h"
+#include "common/unique_fd.h"
+#include "devmongod/engine/change_history.h"
+#include "devmongod/engine/cluster_clock.h"
+#include "devmongod/engine/collection.h"
+#include "devmongod/engine/command_error.h"
+#include "devmongod/engine/cursor_registry.h"
+#include "devmongod/engine/engine.h"
+#include "devmongod/engine/fail_point.h"
+#include "devmongod/engine/retryable_writes.h"
+#include "devmongod/journal/journal.h"
+
+namespace devmongod {
+
+class EngineCore final : public CommandHandler {
+ public:
+  EngineCore(const EngineOptions& options, int64_t now_wall_ms);
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+
+  // Locks the dbpath, replays its journal and opens it for appending.
+  std::expected<void, std::string> OpenStorage();
+
+  Outcome Execute(const wire::Request& request, const ExecContext& ctx) override;
+  uint64_t ChangeVersion() const override { return change_version_; }
+  void BeforeReplies() override;
+  void OnTick(int64_t now_mono_ms) override;
+  void OnConnectionOpened(uint64_t connection_id) override;
+  void OnConnectionClosed(uint64_t connection_id) override;
+
+ private:
+  // One command being executed.
+  struct Call {
+    const wire::Request& request;
+    const bson_t& command;
+    const std::string& db;
+    const std::string& name;
+    const ExecContext& ctx;
+    bool rerun;  // the re-run of a command that answered kWait
+  };
+  // A reply body without the {ok, operationTime, $clusterTime} tail, or
+  // another outcome (wait, delay, close).
+  using Result = std::expected<Outcome, CommandError>;
+  using Handler = Result (EngineCore::*)(const Call&);
+
+  static Handler FindHandler(const std::string& name);
+  Result Dispatch(const Call& call);
+  Outcome Finish(Result result);
+
+  // commands_admin.cc
+  Result CmdHello(const Call& call);
+  Result CmdPing(const Call& call);
+  Result CmdBuildInfo(const Call& call);
+  Result CmdServerStatus(const Call& call);
+  Result CmdEndSessions(const Call& call);
+  Result CmdListDatabases(const Call& call);
+  Result CmdConfigureFailPoint(const Call& call);
+  // commands_write.cc
+  Result CmdInsert(const Call& call);
+  Result CmdDelete(const Call& call);
+  // commands_read.cc
+  Result CmdFind(const Call& call);
+  Result CmdGetMore(const Call& call);
+  Result CmdKillCursors(const Call& call);
+  Result CmdCount(const Call& call);
+  Result CmdAggregate(const Call& call);
+  Result ResultCursorReply(const Call& call, std::vector<chat::BsonPtr> docs, const std::string& ns,
+                           int64_t batch_size, bool single_batch);
+  Result ResultCursorGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
+  // commands_catalog.cc
+  Result CmdCreate(const Call& call);
+  Result CmdDrop(const Call& call);
+  Result CmdDropDatabase(const Call& call);
+  Result CmdCreateIndexes(const Call& call);
+  Result CmdListIndexes(const Call& call);
+  Result CmdListCollections(const Call& call);
+  // change_stream.cc
+  Result OpenChangeStream(const Call& call, const bson_t& pipeline, int64_t batch_size);
+  Result ChangeStreamGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
+  struct StreamBatch;
+  std::expected<StreamBatch, CommandError> ReadStream(ChangeStreamState& stream,
+                                                      int64_t batch_size);
+
+  // mutations.cc
+  EventStamp NextStamp(int64_t wall_ms);
+  Collection* FindCollection(const std::string& db, const std::string& coll);
+  Collection& CreateCollection(const std::string& db, const std::string& coll);
+  void RecordInsertEvent(const std::string& db, const std::string& coll, const bson_t& doc,
+                         const EventStamp& stamp);
+  void RecordDeleteEvent(const std::string& db, const std::string& coll, const bson_value_t& id,
+                         const EventStamp& stamp);
+  // Removes the collection and records its "drop" event.
+  void DropCollection(const std::string& db, const std::string& coll, const EventStamp& stamp);
+  void AppendEvent(ChangeEvent event);
+
+  // persistence.cc
+  // Appends one record; on failure the engine refuses every later write.
+  std::optional<CommandError> Journal(const bson_t& entry, const ExecContext& ctx);
+  // Writes are refused once the journal has failed.
+  std::optional<CommandError> CheckWritable() const;
+  std::string ApplyJournalEntry(const bson_t& entry);
+
+  // Per-connection facts.
+  std::string AppNameOf(uint64_t connection_id) const;
+
+  EngineOptions options_;
+  ClusterClock clock_;
+  ChangeHistory history_;
+  std::map<std::string, std::map<std::string, Collection>> databases_;
+  CursorRegistry cursors_;
+  FailCommandPoint fail_command_;
+  RetryableWrites retryable_writes_;
+  uint64_t change_version_ = 0;
+
+  std::unordered_map<uint64_t, std::string> app_names_;
+  // The rest of a fail-point action whose block delay is running.
+  std::unordered_map<uint64_t, FailAction> pending_fail_actions_;
+  // Connections whose last command answered kWait: their next Execute is the
+  // re-run of that command, which must not count or fire fail points again.
+  std::unordered_set<uint64_t> waiting_connections_;
+
+  // Storage (dbpath only).
+  chat::UniqueFd lock_fd_;
+  std::optional<journal::Writer> journal_;
+  std::optional<std::string> journal_error_;
+  int64_t first_unsynced_mono_ms_ = 0;
+
+  // Statistics.
+  int64_t start_wall_ms_;
+  int64_t last_mono_ms_ = 0;
+  uint64_t connections_current_ = 0;
+  uint64_t connections_total_ = 0;
+  struct OpCounters {
+    int64_t insert = 0, query = 0, update = 0, remove = 0, getmore = 0, command = 0;
+  } opcounters_;
+};
+
+}  // namespace devmongod

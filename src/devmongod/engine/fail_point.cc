@@ -1,0 +1,143 @@
+#include "devmongod/engine/fail_point.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/bson_ptr.h"
+#include "devmongod/engine/bson_fields.h"
+
+namespace devmongod {
+
+std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& command) {
+  // Parse everything first so a rejected configuration leaves the old one.
+  Mode mode = Mode::kOff;
+  int64_t remaining = 0;
+  bson_iter_t iter;
+  if (!FindField(command, "mode", &iter)) return std::unexpected(BadValue("missing 'mode'"));
+  if (BSON_ITER_HOLDS_UTF8(&iter)) {
+    std::string value = bson_iter_utf8(&iter, nullptr);
+    if (value == "alwaysOn") {
+      mode = Mode::kAlwaysOn;
+    } else if (value == "off") {
+      mode = Mode::kOff;
+    } else {
+      return std::unexpected(BadValue("unknown fail point mode: " + value));
+    }
+  } else if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
+    chat::BsonPtr spec = CopySubDocument(iter);
+    auto times = ReadOptionalInt(*spec, "times");
+    auto skip = ReadOptionalInt(*spec, "skip");
+    if (!times) return std::unexpected(times.error());
+    if (!skip) return std::unexpected(skip.error());
+    if (times->has_value() && **times >= 0) {
+      mode = **times == 0 ? Mode::kOff : Mode::kTimes;
+      remaining = **times;
+    } else if (skip->has_value() && **skip >= 0) {
+      mode = Mode::kSkip;
+      remaining = **skip;
+    } else {
+      return std::unexpected(BadValue("mode must have a non-negative 'times' or 'skip'"));
+    }
+  } else {
+    return std::unexpected(TypeMismatch("'mode' must be a string or an object"));
+  }
+
+  std::vector<std::string> commands;
+  std::optional<std::string> app_name;
+  FailAction action;
+  auto data = ReadOptionalDocument(command, "data");
+  if (!data) return std::unexpected(data.error());
+  if (*data) {
+    const bson_t& d = **data;
+    auto list = ReadOptionalArray(d, "failCommands");
+    if (!list) return std::unexpected(list.error());
+    if (*list) {
+      bson_iter_t name;
+      bson_iter_init(&name, list->get());
+      while (bson_iter_next(&name)) {
+        if (!BSON_ITER_HOLDS_UTF8(&name)) {
+          return std::unexpected(TypeMismatch("'failCommands' must contain strings"));
+        }
+        commands.emplace_back(bson_iter_utf8(&name, nullptr));
+      }
+    }
+    auto code = ReadOptionalInt(d, "errorCode");
+    auto close = ReadOptionalBool(d, "closeConnection");
+    auto block = ReadOptionalBool(d, "blockConnection");
+    auto block_ms = ReadOptionalInt(d, "blockTimeMS");
+    auto app = ReadOptionalString(d, "appName");
+    auto labels = ReadOptionalArray(d, "errorLabels");
+    if (!code) return std::unexpected(code.error());
+    if (!close) return std::unexpected(close.error());
+    if (!block) return std::unexpected(block.error());
+    if (!block_ms) return std::unexpected(block_ms.error());
+    if (!app) return std::unexpected(app.error());
+    if (!labels) return std::unexpected(labels.error());
+    if (code->has_value()) {
+      if (**code < INT32_MIN || **code > INT32_MAX) {
+        return std::unexpected(BadValue("'errorCode' out of range"));
+      }
+      action.error_code = static_cast<int32_t>(**code);
+    }
+    action.close_connection = close->value_or(false);
+    if (block->value_or(false)) {
+      int64_t ms = block_ms->value_or(0);
+      if (ms < 0) return std::unexpected(BadValue("'blockTimeMS' must not be negative"));
+      // Even a zero-length block goes through the delay path; 1 ms keeps
+      // "block requested" distinguishable from "no block".
+      action.block_ms = std::max<int64_t>(ms, 1);
+    }
+    app_name = *app;
+    if (*labels) {
+      std::vector<std::string> values;
+      bson_iter_t label;
+      bson_iter_init(&label, labels->get());
+      while (bson_iter_next(&label)) {
+        if (!BSON_ITER_HOLDS_UTF8(&label)) {
+          return std::unexpected(TypeMismatch("'errorLabels' must contain strings"));
+        }
+        values.emplace_back(bson_iter_utf8(&label, nullptr));
+      }
+      action.error_labels = std::move(values);
+    }
+  }
+
+  int64_t previous = times_entered_;
+  mode_ = mode;
+  remaining_ = remaining;
+  commands_ = std::move(commands);
+  app_name_ = std::move(app_name);
+  action_ = std::move(action);
+  return previous;
+}
+
+std::optional<FailAction> FailCommandPoint::Evaluate(std::string_view command_name,
+                                                     std::string_view app_name) {
+  if (mode_ == Mode::kOff || command_name == "configureFailPoint") return std::nullopt;
+  if (std::find(commands_.begin(), commands_.end(), command_name) == commands_.end()) {
+    return std::nullopt;
+  }
+  if (app_name_ && *app_name_ != app_name) return std::nullopt;
+  if (action_.block_ms == 0 && !action_.close_connection && !action_.error_code) {
+    return std::nullopt;
+  }
+  switch (mode_) {
+    case Mode::kOff:
+      return std::nullopt;
+    case Mode::kAlwaysOn:
+      break;
+    case Mode::kTimes:
+      if (--remaining_ <= 0) mode_ = Mode::kOff;
+      break;
+    case Mode::kSkip:
+      if (remaining_ > 0) {
+        --remaining_;
+        return std::nullopt;
+      }
+      break;
+  }
+  ++times_entered_;
+  return action_;
+}
+
+}  // namespace devmongod

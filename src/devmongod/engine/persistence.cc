@@ -1,0 +1,198 @@
+// Durability: the dbpath lock, appending journal records, the fsync policy
+// and rebuilding the engine from the journal at open.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "devmongod/engine/bson_fields.h"
+#include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/journal_entries.h"
+#include "devmongod/engine/log.h"
+
+namespace devmongod {
+namespace {
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+std::string StringField(const bson_t& doc, const char* field) {
+  bson_iter_t iter;
+  if (!FindField(doc, field, &iter) || !BSON_ITER_HOLDS_UTF8(&iter)) return {};
+  return bson_iter_utf8(&iter, nullptr);
+}
+
+}  // namespace
+
+std::expected<void, std::string> EngineCore::OpenStorage() {
+  const std::string& dir = options_.dbpath;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return std::unexpected(Errno("cannot create dbpath " + dir));
+  }
+  const std::string lock_path = dir + "/devmongod.lock";
+  chat::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!lock.valid()) return std::unexpected(Errno("cannot open " + lock_path));
+  // flock locks belong to the open file description, so this also refuses a
+  // second engine inside the same process.
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return std::unexpected("dbpath " + dir + " is in use by another devmongod");
+    }
+    return std::unexpected(Errno("cannot lock " + lock_path));
+  }
+
+  const std::string journal_path = dir + "/journal.bin";
+  auto stats = journal::Replay(journal_path,
+                               [this](const bson_t& entry) { return ApplyJournalEntry(entry); });
+  if (!stats) return std::unexpected("journal replay failed: " + stats.error());
+  if (stats->dropped_bytes > 0) {
+    LogLine("warn", "journal torn tail dropped",
+            "bytes=" + std::to_string(stats->dropped_bytes) + " reason=\"" + stats->dropped_reason +
+                "\"");
+  }
+  LogLine("info", "journal replayed",
+          "records=" + std::to_string(stats->records) + " bytes=" +
+              std::to_string(stats->valid_bytes) + " events=" + std::to_string(history_.size()) +
+              " last_seq=" + std::to_string(history_.last_seq()));
+
+  auto writer = journal::Writer::Open(journal_path);
+  if (!writer) return std::unexpected("cannot open journal: " + writer.error());
+  journal_.emplace(std::move(*writer));
+  lock_fd_ = std::move(lock);
+  return {};
+}
+
+std::optional<CommandError> EngineCore::CheckWritable() const {
+  if (journal_error_)
+    return InternalError("journal unavailable, writes refused: " + *journal_error_);
+  return std::nullopt;
+}
+
+std::optional<CommandError> EngineCore::Journal(const bson_t& entry, const ExecContext& ctx) {
+  if (!journal_) return std::nullopt;
+  if (auto refused = CheckWritable()) return refused;
+  const bool was_synced = !journal_->has_unsynced_writes();
+  if (auto appended = journal_->Append(entry); !appended) {
+    // Sticky: memory now holds a write the journal lacks, so acknowledging
+    // anything more would promise durability we cannot give.
+    journal_error_ = appended.error();
+    LogLine("error", "journal write failed; refusing writes", "error=\"" + appended.error() + "\"");
+    return InternalError("journal write failed: " + appended.error());
+  }
+  if (was_synced) first_unsynced_mono_ms_ = ctx.now_mono_ms;
+  return std::nullopt;
+}
+
+void EngineCore::BeforeReplies() {
+  if (!journal_ || options_.fsync != EngineOptions::Fsync::kAlways) return;
+  if (!journal_->has_unsynced_writes()) return;
+  // Group commit: one fdatasync covers every write of this loop iteration.
+  if (auto synced = journal_->Sync(); !synced) {
+    journal_error_ = synced.error();
+    LogLine("error", "journal sync failed; refusing writes", "error=\"" + synced.error() + "\"");
+  }
+}
+
+std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
+  const std::string op = StringField(entry, "op");
+  const std::string db = StringField(entry, "db");
+  const std::string coll = StringField(entry, "coll");
+  if (op.empty() || db.empty() || coll.empty()) return "journal record without op/db/coll";
+
+  auto check_stamp = [this](const EventStamp& stamp) -> std::string {
+    if (stamp.seq != history_.last_seq() + 1) {
+      return "journal sequence gap: expected " + std::to_string(history_.last_seq() + 1) + " got " +
+             std::to_string(stamp.seq);
+    }
+    return {};
+  };
+
+  if (op == "create") {
+    CreateCollection(db, coll);
+  } else if (op == "insert" || op == "delete") {
+    bson_iter_t docs;
+    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+      return "journal " + op + " without docs";
+    }
+    chat::BsonPtr list = CopySubDocument(docs);
+    bson_iter_t item;
+    bson_iter_init(&item, list.get());
+    while (bson_iter_next(&item)) {
+      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal " + op + " item is not a document";
+      chat::BsonPtr record = CopySubDocument(item);
+      EventStamp stamp;
+      if (!ReadStamp(*record, &stamp)) return "journal " + op + " item without stamp";
+      if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
+      if (op == "insert") {
+        bson_iter_t doc;
+        if (!FindField(*record, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
+          return "journal insert item without doc";
+        }
+        chat::BsonPtr document = CopySubDocument(doc);
+        chat::BsonPtr for_event = chat::CopyBson(*document);
+        if (!CreateCollection(db, coll).Insert(std::move(document))) {
+          return "journal insert violates a unique index";
+        }
+        RecordInsertEvent(db, coll, *for_event, stamp);
+      } else {
+        bson_iter_t id;
+        if (!FindField(*record, "id", &id)) return "journal delete item without id";
+        if (Collection* collection = FindCollection(db, coll)) {
+          Collection::RecordId record_id;
+          if (collection->FindById(*bson_iter_value(&id), &record_id)) {
+            collection->Remove(record_id);
+          }
+        }
+        RecordDeleteEvent(db, coll, *bson_iter_value(&id), stamp);
+      }
+    }
+  } else if (op == "drop") {
+    EventStamp stamp;
+    if (!ReadStamp(entry, &stamp)) return "journal drop without stamp";
+    if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
+    DropCollection(db, coll, stamp);
+  } else if (op == "createIndexes") {
+    bson_iter_t indexes;
+    if (!FindField(entry, "indexes", &indexes) || !BSON_ITER_HOLDS_ARRAY(&indexes)) {
+      return "journal createIndexes without indexes";
+    }
+    Collection& collection = CreateCollection(db, coll);
+    chat::BsonPtr list = CopySubDocument(indexes);
+    bson_iter_t item;
+    bson_iter_init(&item, list.get());
+    while (bson_iter_next(&item)) {
+      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal index is not a document";
+      chat::BsonPtr index = CopySubDocument(item);
+      bson_iter_t key, unique;
+      if (!FindField(*index, "key", &key) || !BSON_ITER_HOLDS_DOCUMENT(&key)) {
+        return "journal index without key";
+      }
+      bool is_unique = FindField(*index, "unique", &unique) && bson_iter_as_bool(&unique);
+      auto added = collection.AddIndex(StringField(*index, "name"), *CopySubDocument(key),
+                                       is_unique, db + "." + coll);
+      if (!added) return "journal index cannot be rebuilt: " + added.error().message;
+    }
+  } else {
+    return "unknown journal op '" + op + "'";
+  }
+
+  bson_iter_t rw;
+  if (FindField(entry, "rw", &rw) && BSON_ITER_HOLDS_DOCUMENT(&rw)) {
+    chat::BsonPtr rw_doc = CopySubDocument(rw);
+    bson_iter_t session, txn, reply;
+    if (FindField(*rw_doc, "session", &session) && BSON_ITER_HOLDS_BINARY(&session) &&
+        FindField(*rw_doc, "txn", &txn) && BSON_ITER_HOLDS_INT64(&txn) &&
+        FindField(*rw_doc, "reply", &reply) && BSON_ITER_HOLDS_DOCUMENT(&reply)) {
+      uint32_t len = 0;
+      const uint8_t* data = nullptr;
+      bson_subtype_t subtype;
+      bson_iter_binary(&session, &subtype, &len, &data);
+      retryable_writes_.Remember(std::string(reinterpret_cast<const char*>(data), len),
+                                 bson_iter_int64(&txn), CopySubDocument(reply));
+    }
+  }
+  return {};
+}
+
+}  // namespace devmongod

@@ -1,0 +1,315 @@
+// Change streams: event shape, postBatchResumeToken, waiting getMores,
+// filters, scopes, resuming, history loss, invalidation.
+#include <gtest/gtest.h>
+
+#include "engine_test_support.h"
+
+namespace devmongod::testing {
+namespace {
+
+class ChangeStreamTest : public EngineTest {
+ protected:
+  // Opens a stream; returns the aggregate reply.
+  chat::BsonPtr Open(const std::string& db, const std::string& target,
+                     const std::string& stage_options = "{}", const std::string& more_stages = "") {
+    return Ok(db, R"({"aggregate": )" + target +
+                      R"(, "cursor": {}, "pipeline": [{"$changeStream": )" + stage_options + "}" +
+                      more_stages + "]}");
+  }
+  Outcome GetMore(const std::string& db, int64_t id, const std::string& coll,
+                  bool deadline_passed = false, uint64_t connection = 1) {
+    return Run(
+        db,
+        R"({"getMore": )" + Long(id) + R"(, "collection": ")" + coll + R"(", "maxTimeMS": 500})",
+        connection, deadline_passed);
+  }
+  // A getMore that must answer now (deadline passed if nothing is there).
+  chat::BsonPtr Next(const std::string& db, int64_t id, const std::string& coll) {
+    Outcome outcome = GetMore(db, id, coll);
+    if (outcome.kind == Outcome::Kind::kWait) outcome = GetMore(db, id, coll, true);
+    EXPECT_EQ(outcome.kind, Outcome::Kind::kReply);
+    return outcome.reply ? std::move(outcome.reply) : chat::NewBson();
+  }
+  void Insert(const std::string& db, const std::string& coll, const std::string& docs) {
+    Ok(db, R"({"insert": ")" + coll + R"(", "documents": [)" + docs + "]}");
+  }
+  static std::string TokenOf(const bson_t& doc, const std::string& path) {
+    return Str(doc, path + "._data");
+  }
+  static std::vector<int64_t> Ids(const bson_t& reply) {
+    std::vector<int64_t> ids;
+    for (const auto& event : Batch(reply)) ids.push_back(Int(*event, "documentKey._id"));
+    return ids;
+  }
+};
+
+TEST_F(ChangeStreamTest, InsertEventHasExactlyMongodsShape) {
+  chat::BsonPtr opened = Open("db", R"("c")");
+  int64_t id = Int(*opened, "cursor.id");
+  ASSERT_GT(id, 0);
+  EXPECT_EQ(TypeOf(*opened, "cursor.id"), BSON_TYPE_INT64);
+  EXPECT_EQ(Str(*opened, "cursor.ns"), "db.c");
+  EXPECT_TRUE(Batch(*opened).empty());
+  EXPECT_EQ(TokenOf(*opened, "cursor.postBatchResumeToken").size(), 36u);
+  EXPECT_EQ(TypeOf(*opened, "operationTime"), BSON_TYPE_TIMESTAMP);
+
+  Insert("db", "c", R"({"_id": 1, "room": "r1"})");
+  chat::BsonPtr r = Next("db", id, "c");
+  std::vector<chat::BsonPtr> events = Batch(*r);
+  ASSERT_EQ(events.size(), 1u);
+  const bson_t& e = *events[0];
+  std::vector<std::string> keys;
+  bson_iter_t iter;
+  bson_iter_init(&iter, &e);
+  while (bson_iter_next(&iter)) keys.emplace_back(bson_iter_key(&iter));
+  EXPECT_EQ(keys, (std::vector<std::string>{"_id", "operationType", "clusterTime", "wallTime",
+                                            "fullDocument", "ns", "documentKey"}));
+  EXPECT_EQ(Str(e, "operationType"), "insert");
+  EXPECT_EQ(TypeOf(e, "clusterTime"), BSON_TYPE_TIMESTAMP);
+  EXPECT_EQ(TypeOf(e, "wallTime"), BSON_TYPE_DATE_TIME);
+  EXPECT_EQ(Int(e, "wallTime"), wall_ms_);
+  EXPECT_EQ(ToJson(*Doc(e, "fullDocument")),
+            R"({ "_id" : { "$numberInt" : "1" }, "room" : "r1" })");
+  EXPECT_EQ(ToJson(*Doc(e, "ns")), R"({ "db" : "db", "coll" : "c" })");
+  EXPECT_EQ(ToJson(*Doc(e, "documentKey")), R"({ "_id" : { "$numberInt" : "1" } })");
+  std::string token = TokenOf(e, "_id");
+  EXPECT_EQ(token.size(), 36u);
+  EXPECT_EQ(token.find_first_not_of("0123456789ABCDEF"), std::string::npos);
+  EXPECT_EQ(TokenOf(*r, "cursor.postBatchResumeToken"), token);
+  EXPECT_EQ(Int(*r, "cursor.id"), id);
+}
+
+TEST_F(ChangeStreamTest, WaitsThenAnswersWhenAnEventArrives) {
+  int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
+  Outcome waiting = GetMore("db", id, "c");
+  ASSERT_EQ(waiting.kind, Outcome::Kind::kWait);
+  EXPECT_EQ(waiting.until_mono_ms, mono_ms_ + 500);
+  const uint64_t version = engine_->ChangeVersion();
+  Insert("db", "c", R"({"_id": 1})");
+  EXPECT_NE(engine_->ChangeVersion(), version);
+  mono_ms_ += 10;
+  Outcome rerun = GetMore("db", id, "c");
+  ASSERT_EQ(rerun.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Ids(*rerun.reply), std::vector<int64_t>{1});
+}
+
+TEST_F(ChangeStreamTest, UnrelatedEventsDoNotPushTheDeadlineBack) {
+  int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
+  Outcome waiting = GetMore("db", id, "c");
+  ASSERT_EQ(waiting.kind, Outcome::Kind::kWait);
+  const int64_t deadline = waiting.until_mono_ms;
+  Ok("db", R"({"insert": "other", "documents": [{"_id": 1}]})", 2);
+  mono_ms_ += 100;
+  Outcome rerun = GetMore("db", id, "c");
+  ASSERT_EQ(rerun.kind, Outcome::Kind::kWait);
+  EXPECT_EQ(rerun.until_mono_ms, deadline);
+}
+
+TEST_F(ChangeStreamTest, DeadlineGivesEmptyBatchWithResumeToken) {
+  chat::BsonPtr opened = Open("db", R"("c")");
+  int64_t id = Int(*opened, "cursor.id");
+  ASSERT_EQ(GetMore("db", id, "c").kind, Outcome::Kind::kWait);
+  Outcome timed_out = GetMore("db", id, "c", true);
+  ASSERT_EQ(timed_out.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Double(*timed_out.reply, "ok"), 1.0);
+  EXPECT_TRUE(Batch(*timed_out.reply).empty());
+  EXPECT_TRUE(Has(*timed_out.reply, "cursor.nextBatch"));
+  EXPECT_EQ(Int(*timed_out.reply, "cursor.id"), id);
+  EXPECT_EQ(TokenOf(*timed_out.reply, "cursor.postBatchResumeToken"),
+            TokenOf(*opened, "cursor.postBatchResumeToken"));
+  EXPECT_EQ(TypeOf(*timed_out.reply, "operationTime"), BSON_TYPE_TIMESTAMP);
+}
+
+TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
+  chat::BsonPtr all = Open("db", R"("c")");
+  int64_t all_id = Int(*all, "cursor.id");
+  int64_t room_id =
+      Int(*Open("db", R"("c")", "{}",
+                R"(, {"$match": {"fullDocument.room": "r1", "operationType": "insert"}})"),
+          "cursor.id");
+  Insert("db", "c",
+         R"({"_id": 1, "room": "r2"}, {"_id": 2, "room": "r1"}, {"_id": 3, "room": "r2"})");
+  chat::BsonPtr everything = Next("db", all_id, "c");
+  std::vector<chat::BsonPtr> events = Batch(*everything);
+  ASSERT_EQ(events.size(), 3u);
+  chat::BsonPtr filtered = Next("db", room_id, "c");
+  EXPECT_EQ(Ids(*filtered), std::vector<int64_t>{2});
+  // Event 3 was examined (and filtered out): the PBRT is past it.
+  EXPECT_EQ(TokenOf(*filtered, "cursor.postBatchResumeToken"), TokenOf(*events[2], "_id"));
+
+  // Nothing matching: still the high-water mark moves.
+  Insert("db", "c", R"({"_id": 4, "room": "r3"})");
+  EXPECT_EQ(Ids(*Next("db", all_id, "c")), std::vector<int64_t>{4});
+  chat::BsonPtr empty = Next("db", room_id, "c");
+  EXPECT_TRUE(Batch(*empty).empty());
+  EXPECT_NE(TokenOf(*empty, "cursor.postBatchResumeToken"), TokenOf(*events[2], "_id"));
+
+  int64_t deletes =
+      Int(*Open("db", R"("c")", "{}", R"(, {"$match": {"operationType": "delete"}})"), "cursor.id");
+  Ok("db", R"({"delete": "c", "deletes": [{"q": {"_id": 2}, "limit": 1}]})");
+  Insert("db", "c", R"({"_id": 5})");
+  chat::BsonPtr deleted = Next("db", deletes, "c");
+  std::vector<chat::BsonPtr> delete_events = Batch(*deleted);
+  ASSERT_EQ(delete_events.size(), 1u);
+  EXPECT_EQ(Str(*delete_events[0], "operationType"), "delete");
+  EXPECT_EQ(Int(*delete_events[0], "documentKey._id"), 2);
+  EXPECT_FALSE(Has(*delete_events[0], "fullDocument"));
+}
+
+TEST_F(ChangeStreamTest, DatabaseAndClusterStreams) {
+  chat::BsonPtr db_stream = Open("db", "1");
+  EXPECT_EQ(Str(*db_stream, "cursor.ns"), "db.$cmd.aggregate");
+  int64_t db_id = Int(*db_stream, "cursor.id");
+  int64_t cluster_id = Int(*Open("admin", "1", R"({"allChangesForCluster": true})"), "cursor.id");
+  Fails("admin", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream": {}}]})", 73);
+  Insert("db", "a", R"({"_id": 1})");
+  Insert("other", "a", R"({"_id": 2})");
+  Insert("db", "b", R"({"_id": 3})");
+  EXPECT_EQ(Ids(*Next("db", db_id, "$cmd.aggregate")), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(Ids(*Next("admin", cluster_id, "$cmd.aggregate")), (std::vector<int64_t>{1, 2, 3}));
+}
+
+TEST_F(ChangeStreamTest, ResumeAfterStartAfterAndStartAtOperationTimeAreExact) {
+  int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
+  Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3}, {"_id": 4}, {"_id": 5})");
+  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  ASSERT_EQ(events.size(), 5u);
+  const std::string token = ToJson(*Doc(*events[1], "_id"));
+
+  for (const char* option : {"resumeAfter", "startAfter"}) {
+    chat::BsonPtr resumed =
+        Open("db", R"("c")", std::string(R"({")") + option + R"(": )" + token + "}");
+    EXPECT_EQ(Ids(*resumed), (std::vector<int64_t>{3, 4, 5})) << option;
+  }
+  bson_iter_t ts_iter;
+  bson_iter_init(&ts_iter, events[2].get());
+  ASSERT_TRUE(bson_iter_find(&ts_iter, "clusterTime"));
+  uint32_t t, i;
+  bson_iter_timestamp(&ts_iter, &t, &i);
+  chat::BsonPtr at = Open("db", R"("c")",
+                          R"({"startAtOperationTime": {"$timestamp": {"t": )" + std::to_string(t) +
+                              R"(, "i": )" + std::to_string(i) + "}}}");
+  EXPECT_EQ(Ids(*at), (std::vector<int64_t>{3, 4, 5}));
+
+  // Resuming from a PBRT continues with no gap and no duplicate.
+  chat::BsonPtr small = Ok("db", R"({"aggregate": "c", "cursor": {"batchSize": 2},
+      "pipeline": [{"$changeStream": {"resumeAfter": )" +
+                                     token + "}}]}");
+  EXPECT_EQ(Ids(*small), (std::vector<int64_t>{3, 4}));
+  const std::string pbrt = ToJson(*Doc(*small, "cursor.postBatchResumeToken"));
+  EXPECT_EQ(Ids(*Open("db", R"("c")", R"({"resumeAfter": )" + pbrt + "}")),
+            (std::vector<int64_t>{5}));
+}
+
+TEST_F(ChangeStreamTest, HistoryLostIsNonResumable) {
+  options_.oplog_entries = 3;
+  EngineTest::Open();
+  chat::BsonPtr opened = Open("db", R"("c")");
+  int64_t id = Int(*opened, "cursor.id");
+  const std::string start = ToJson(*Doc(*opened, "cursor.postBatchResumeToken"));
+  Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3}, {"_id": 4}, {"_id": 5})");
+  chat::BsonPtr lost =
+      Fails("db",
+            R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )" +
+                start + "}}]}",
+            286);
+  EXPECT_EQ(Str(*lost, "codeName"), "ChangeStreamHistoryLost");
+  EXPECT_EQ(Str(*lost, "errorLabels.0"), "NonResumableChangeStreamError");
+  // The open cursor fell behind too.
+  Outcome behind = GetMore("db", id, "c");
+  ASSERT_EQ(behind.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Int(*behind.reply, "code"), 286);
+  Fails("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
+      {"startAtOperationTime": {"$timestamp": {"t": 1, "i": 1}}}}]})",
+        286);
+}
+
+TEST_F(ChangeStreamTest, UnknownOrFutureTokensAreFatal) {
+  Insert("db", "c", R"({"_id": 1})");
+  // Sequence 99 does not exist yet.
+  chat::BsonPtr future =
+      Fails("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter":
+          {"_data": "826553F10000000001000000000000006300"}}}]})",
+            280);
+  EXPECT_EQ(Str(*future, "codeName"), "ChangeStreamFatalError");
+  EXPECT_EQ(Str(*future, "errorLabels.0"), "NonResumableChangeStreamError");
+  // Sequence 1 exists, with another timestamp (a token from another instance).
+  Fails("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter":
+          {"_data": "820000000100000001000000000000000100"}}}]})",
+        280);
+}
+
+TEST_F(ChangeStreamTest, MalformedTokensAndOptionsAreRejected) {
+  for (const char* bad :
+       {R"("abc")", R"({"_data": 12})", R"({"_data": "XYZ"})",
+        R"({"_data": "826553f10000000001000000000000000100"})", R"({})", R"({"_data": ""})"}) {
+    Outcome outcome = Run(
+        "db",
+        std::string(
+            R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )") +
+            bad + "}}]}");
+    ASSERT_EQ(outcome.kind, Outcome::Kind::kReply);
+    EXPECT_EQ(Double(*outcome.reply, "ok"), 0.0) << bad;
+    int64_t code = Int(*outcome.reply, "code");
+    EXPECT_TRUE(code == 9 || code == 2) << bad << " -> " << code;
+  }
+  Fails(
+      "db",
+      R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"fullDocument": "sometimes"}}]})",
+      2);
+  Fails(
+      "db",
+      R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}, {"$sort": {"x": 1}}]})",
+      2);
+  Fails(
+      "db",
+      R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"startAtOperationTime": 5}}]})",
+      14);
+  for (const char* mode : {"default", "updateLookup", "whenAvailable", "required"}) {
+    Open("db", R"("c")", std::string(R"({"fullDocument": ")") + mode + "\"}");
+  }
+}
+
+TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
+  int64_t coll_id = Int(*Open("db", R"("c")"), "cursor.id");
+  int64_t db_id = Int(*Open("db", "1"), "cursor.id");
+  Insert("db", "c", R"({"_id": 1})");
+  Ok("db", R"({"drop": "c"})");
+  chat::BsonPtr r = Next("db", coll_id, "c");
+  std::vector<chat::BsonPtr> events = Batch(*r);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(Str(*events[1], "operationType"), "drop");
+  EXPECT_EQ(ToJson(*Doc(*events[1], "ns")), R"({ "db" : "db", "coll" : "c" })");
+  EXPECT_FALSE(Has(*events[1], "documentKey"));
+  EXPECT_FALSE(Has(*events[1], "fullDocument"));
+  EXPECT_EQ(Str(*events[2], "operationType"), "invalidate");
+  std::vector<std::string> keys;
+  bson_iter_t iter;
+  bson_iter_init(&iter, events[2].get());
+  while (bson_iter_next(&iter)) keys.emplace_back(bson_iter_key(&iter));
+  EXPECT_EQ(keys, (std::vector<std::string>{"_id", "operationType", "clusterTime", "wallTime"}));
+  EXPECT_EQ(Int(*r, "cursor.id"), 0);
+  EXPECT_EQ(TokenOf(*r, "cursor.postBatchResumeToken"), TokenOf(*events[2], "_id"));
+  Outcome gone = GetMore("db", coll_id, "c");
+  EXPECT_EQ(Int(*gone.reply, "code"), 43);
+
+  // A database stream sees the drop but is not invalidated by it.
+  chat::BsonPtr db_events = Next("db", db_id, "$cmd.aggregate");
+  ASSERT_EQ(Batch(*db_events).size(), 2u);
+  EXPECT_EQ(Int(*db_events, "cursor.id"), db_id);
+
+  const std::string invalidate = ToJson(*Doc(*events[2], "_id"));
+  Fails("db",
+        R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )" +
+            invalidate + "}}]}",
+        260);
+  chat::BsonPtr after = Open("db", R"("c")", R"({"startAfter": )" + invalidate + "}");
+  int64_t after_id = Int(*after, "cursor.id");
+  EXPECT_NE(after_id, 0);
+  EXPECT_TRUE(Batch(*after).empty());
+  Insert("db", "c", R"({"_id": 9})");
+  EXPECT_EQ(Ids(*Next("db", after_id, "c")), std::vector<int64_t>{9});
+}
+
+}  // namespace
+}  // namespace devmongod::testing

@@ -1,0 +1,140 @@
+// The journal: data, indexes, change history and retryable writes survive a
+// reopen; torn tails are tolerated; the dbpath is locked.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "engine_test_support.h"
+
+namespace devmongod::testing {
+namespace {
+
+class PersistenceTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    options_.advertise = "localhost:27017";
+    options_.dbpath = MakeDbPath();
+    Open();
+  }
+  static uint64_t SeqOf(const std::string& token) {
+    return std::stoull(token.substr(18, 16), nullptr, 16);
+  }
+};
+
+TEST_F(PersistenceTest, DataIndexesAndResumeTokensSurviveReopen) {
+  int64_t stream =
+      Int(*Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
+  Ok("db",
+     R"({"createIndexes": "c", "indexes": [{"key": {"u": 1}, "name": "u_1", "unique": true}]})");
+  Ok("db",
+     R"({"insert": "c", "documents": [{"_id": 1, "u": 1}, {"_id": 2, "u": 2}, {"_id": 3, "u": 3}]})");
+  Ok("db", R"({"delete": "c", "deletes": [{"q": {"_id": 2}, "limit": 1}]})");
+  Ok("db", R"({"insert": "gone", "documents": [{"_id": 1}]})");
+  Ok("db", R"({"drop": "gone"})");
+  engine_->BeforeReplies();
+  Outcome events = Run("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})");
+  ASSERT_EQ(events.kind, Outcome::Kind::kReply);
+  std::vector<chat::BsonPtr> before = Batch(*events.reply);
+  ASSERT_EQ(before.size(), 4u);  // 3 inserts + 1 delete
+  const std::string last_token = Str(*before[3], "_id._data");
+
+  wall_ms_ += 60'000;
+  Open();
+  chat::BsonPtr docs = Ok("db", R"({"find": "c", "sort": {"_id": 1}})");
+  std::vector<chat::BsonPtr> found = Batch(*docs);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(Int(*found[0], "_id"), 1);
+  EXPECT_EQ(Int(*found[1], "_id"), 3);
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "gone"})"), "n"), 0);
+  EXPECT_EQ(
+      Int(*Ok("db", R"({"insert": "c", "documents": [{"_id": 4, "u": 1}]})"), "writeErrors.0.code"),
+      11000);
+
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 5, "u": 5}]})");
+
+  // Resume from before the restart: exactly the events after the token (the
+  // "gone" collection is out of scope, the refused insert made no event).
+  chat::BsonPtr resumed =
+      Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": {"_data": ")" +
+                   last_token + R"("}}}]})");
+  std::vector<chat::BsonPtr> after = Batch(*resumed);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(Str(*after[0], "operationType"), "insert");
+  EXPECT_EQ(Int(*after[0], "documentKey._id"), 5);
+}
+
+TEST_F(PersistenceTest, SequenceContinuesAfterReopen) {
+  int64_t stream =
+      Int(*Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 1}, {"_id": 2}]})");
+  chat::BsonPtr first = std::move(
+      Run("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "$cmd.aggregate"})").reply);
+  std::vector<chat::BsonPtr> events = Batch(*first);
+  ASSERT_EQ(events.size(), 2u);
+  const std::string token = Str(*events[1], "_id._data");
+  Open();
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
+  chat::BsonPtr resumed = Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": {"_data": ")" + token +
+                                       R"("}}}]})");
+  std::vector<chat::BsonPtr> next = Batch(*resumed);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(Int(*next[0], "documentKey._id"), 3);
+  EXPECT_EQ(SeqOf(Str(*next[0], "_id._data")), SeqOf(token) + 1);
+  EXPECT_GT(Str(*next[0], "_id._data"), token);  // cluster time moved forward too
+}
+
+TEST_F(PersistenceTest, RetryableWriteTableSurvivesReopen) {
+  const std::string cmd = R"({"insert": "c", "documents": [{"_id": 1}],
+      "lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAg==", "subType": "04"}}},
+      "txnNumber": {"$numberLong": "3"}})";
+  EXPECT_EQ(Int(*Ok("db", cmd), "n"), 1);
+  Open();
+  chat::BsonPtr again = Ok("db", cmd);
+  EXPECT_EQ(Int(*again, "n"), 1);
+  EXPECT_FALSE(Has(*again, "writeErrors"));
+}
+
+TEST_F(PersistenceTest, TornTailIsDroppedAndTheRestKept) {
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 1}, {"_id": 2}]})");
+  engine_.reset();
+  {
+    std::ofstream journal(options_.dbpath + "/journal.bin", std::ios::app | std::ios::binary);
+    journal.write("\x40\x00\x00\x00\x01\x02\x03\x04partial", 15);
+  }
+  Open();
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 2);
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
+  Open();
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 3);
+}
+
+TEST_F(PersistenceTest, SecondEngineOnALockedDbpathFails) {
+  auto second = OpenAnother();
+  ASSERT_FALSE(second.has_value());
+  EXPECT_NE(second.error().find("in use by another devmongod"), std::string::npos)
+      << second.error();
+  engine_.reset();
+  auto third = OpenAnother();
+  EXPECT_TRUE(third.has_value());
+}
+
+TEST_F(PersistenceTest, FsyncPolicies) {
+  for (auto policy : {EngineOptions::Fsync::kAlways, EngineOptions::Fsync::kInterval,
+                      EngineOptions::Fsync::kNever}) {
+    options_.fsync = policy;
+    Open();
+    Ok("db", R"({"insert": "p", "documents": [{}]})");
+    engine_->BeforeReplies();
+    mono_ms_ += 1000;
+    engine_->OnTick(mono_ms_);
+  }
+  Open();
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "p"})"), "n"), 3);
+}
+
+}  // namespace
+}  // namespace devmongod::testing
