@@ -2,7 +2,7 @@
 
 #include <bson/bson.h>
 
-#include <cstdio>
+#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,9 +35,9 @@ struct Sections {
 };
 
 std::string Hex(uint32_t value) {
-  char text[11];
-  std::snprintf(text, sizeof text, "0x%x", value);
-  return text;
+  char digits[8];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value, 16).ptr;
+  return "0x" + std::string(digits, end);
 }
 
 // Kind 1: int32 size (counting itself), cstring identifier, then documents
@@ -116,9 +116,11 @@ WireStatus FoldedTooLarge() {
 // The body's fields first, then one array per sequence in arrival order.
 WireStatus FoldCommand(const bson_t& body, const std::vector<DocumentSequence>& sequences,
                        chat::BsonPtr* command) {
-  chat::BsonPtr folded = chat::NewBson();
-  if (!bson_concat(folded.get(), &body))
-    return WireStatus::Error("OP_MSG body could not be copied");
+  chat::BsonPtr folded_owner = chat::NewBson();
+  // Through a bson_t* variable: unique_ptr's pointer type drops bson_t's
+  // alignment attribute, and clang warns when that reaches a libbson call.
+  bson_t* folded = folded_owner.get();
+  if (!bson_concat(folded, &body)) return WireStatus::Error("OP_MSG body could not be copied");
   for (const DocumentSequence& sequence : sequences) {
     // The spec leaves duplicates undefined; mongod rejects them, and so do we
     // rather than produce a command with two fields of one name.
@@ -128,7 +130,7 @@ WireStatus FoldCommand(const bson_t& body, const std::vector<DocumentSequence>& 
                                    : "OP_MSG has two kind-1 sections with the same identifier");
     }
     bson_t array;
-    if (!bson_append_array_begin(folded.get(), sequence.identifier.data(),
+    if (!bson_append_array_begin(folded, sequence.identifier.data(),
                                  static_cast<int>(sequence.identifier.size()), &array)) {
       return FoldedTooLarge();
     }
@@ -144,9 +146,9 @@ WireStatus FoldCommand(const bson_t& body, const std::vector<DocumentSequence>& 
       if (!appended) break;
     }
     // A begun array must always be ended: `folded` is unusable otherwise.
-    if (!bson_append_array_end(folded.get(), &array) || !appended) return FoldedTooLarge();
+    if (!bson_append_array_end(folded, &array) || !appended) return FoldedTooLarge();
   }
-  *command = std::move(folded);
+  *command = std::move(folded_owner);
   return WireStatus::Ok();
 }
 

@@ -56,7 +56,8 @@ std::string UnknownOpcode(int32_t op_code) {
 std::string Request::CommandName() const {
   if (!command) return "";
   bson_iter_t iter;
-  if (!bson_iter_init(&iter, command.get()) || !bson_iter_next(&iter)) return "";
+  const bson_t& document = *command;  // a reference keeps bson_t's alignment for clang
+  if (!bson_iter_init(&iter, &document) || !bson_iter_next(&iter)) return "";
   return std::string(bson_iter_key(&iter), bson_iter_key_len(&iter));
 }
 

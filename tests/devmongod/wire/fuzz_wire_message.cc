@@ -43,7 +43,7 @@ void CheckReply(const Request& request) {
   }
   Check(again.status == ParseResult::Status::kMessage, "re-encoded OP_MSG does not parse");
   Check(again.consumed == reply.size(), "re-encoded OP_MSG consumed");
-  Check(bson_equal(again.request.command.get(), request.command.get()), "OP_MSG round trip");
+  Check(bson_equal(&*again.request.command, &*request.command), "OP_MSG round trip");
   Check(again.request.database == request.database, "OP_MSG round trip database");
 }
 
@@ -57,7 +57,7 @@ void CheckMessage(const ParseResult& result, std::span<const uint8_t> input) {
   Check(request.command != nullptr, "message without a command");
   size_t offset = 0;
   Check(bson_validate(
-            request.command.get(),
+            &*request.command,
             static_cast<bson_validate_flags_t>(BSON_VALIDATE_UTF8 | BSON_VALIDATE_UTF8_ALLOW_NULL),
             &offset),
         "parsed command is not valid BSON");
