@@ -119,11 +119,21 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     ChangeStreamState& stream, int64_t max_events) {
   if (!history_.IsResumable(stream.position)) return std::unexpected(HistoryLost());
   StreamBatch batch;
+  if (stream.invalidate_pending) {
+    stream.invalidate_pending = false;
+    if (const ChangeEvent* drop = history_.At(stream.position)) {
+      ResumeToken token{drop->ts, drop->seq, true};
+      batch.invalidate = BuildInvalidateEvent(token, drop->wall_ms);
+      batch.post_batch_resume_token = token;
+      return batch;
+    }
+  }
   size_t bytes = 0;
   const uint64_t last = history_.last_seq();
   for (uint64_t seq = stream.position + 1; seq <= last; ++seq) {
     const ChangeEvent* event = history_.At(seq);
     if (event == nullptr) break;  // cannot happen: positions >= evicted are kept
+    ++change_events_examined_;
     if (!InScope(*event, stream.scope)) {
       stream.position = seq;
       continue;
@@ -252,7 +262,15 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
     }
   }
 
-  ChangeStreamState stream{std::move(scope), position, std::move(matcher)};
+  // Resuming right after the drop of the stream's own collection: mongod
+  // answers with the invalidate that followed the drop.
+  bool invalidate_pending = false;
+  if (token && !token->invalidate && !scope.coll.empty()) {
+    const ChangeEvent* event = history_.At(token->seq);
+    invalidate_pending = event != nullptr && event->kind == ChangeEvent::Kind::kDrop &&
+                         event->db == scope.db && event->coll == scope.coll;
+  }
+  ChangeStreamState stream{std::move(scope), position, std::move(matcher), invalidate_pending};
   auto batch = ReadStream(stream, batch_size);
   if (!batch) return std::unexpected(batch.error());
   std::vector<const bson_t*> events = std::move(batch->events);

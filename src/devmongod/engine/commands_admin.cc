@@ -128,6 +128,11 @@ EngineCore::Result EngineCore::CmdServerStatus(const Call& call) {
   bson_append_document_end(&cursor, &open);
   BSON_APPEND_INT64(&cursor, "timedOut", static_cast<int64_t>(cursors_.timed_out()));
   bson_append_document_end(&metrics, &cursor);
+  bson_t ours;
+  bson_append_document_begin(&metrics, "devmongod", -1, &ours);
+  BSON_APPEND_INT64(&ours, "changeEventsExamined", static_cast<int64_t>(change_events_examined_));
+  BSON_APPEND_INT64(&ours, "changeEventsKept", static_cast<int64_t>(history_.size()));
+  bson_append_document_end(&metrics, &ours);
   bson_append_document_end(r, &metrics);
   bson_t counters;
   bson_append_document_begin(r, "opcounters", -1, &counters);

@@ -39,6 +39,9 @@ struct ChangeStreamState {
   StreamScope scope;
   uint64_t position = 0;  // every event with seq <= position has been examined
   std::optional<query::Matcher> filter;
+  // Resumed right after its collection's drop event: the next read returns
+  // the invalidate that followed it.
+  bool invalidate_pending = false;
 };
 
 struct Cursor {

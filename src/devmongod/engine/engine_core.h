@@ -158,6 +158,9 @@ class EngineCore final : public CommandHandler {
   struct OpCounters {
     int64_t insert = 0, query = 0, update = 0, remove = 0, getmore = 0, command = 0;
   } opcounters_;
+  // Change events looked at by stream reads: proves (in tests and in
+  // serverStatus) that a re-run only examines events after its position.
+  uint64_t change_events_examined_ = 0;
 };
 
 }  // namespace devmongod

@@ -2,6 +2,9 @@
 // filters, scopes, resuming, history loss, invalidation.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
+
 #include "engine_test_support.h"
 
 namespace devmongod::testing {
@@ -309,6 +312,54 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
   EXPECT_TRUE(Batch(*after).empty());
   Insert("db", "c", R"({"_id": 9})");
   EXPECT_EQ(Ids(*Next("db", after_id, "c")), std::vector<int64_t>{9});
+}
+
+TEST_F(ChangeStreamTest, ResumingAfterTheDropEventGivesTheInvalidate) {
+  int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
+  Insert("db", "c", R"({"_id": 1})");
+  Ok("db", R"({"drop": "c"})");
+  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  ASSERT_EQ(events.size(), 3u);
+  const std::string drop = ToJson(*Doc(*events[1], "_id"));
+  chat::BsonPtr resumed = Open("db", R"("c")", R"({"resumeAfter": )" + drop + "}");
+  std::vector<chat::BsonPtr> again = Batch(*resumed);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(Str(*again[0], "operationType"), "invalidate");
+  EXPECT_EQ(Str(*again[0], "_id._data"), Str(*events[2], "_id._data"));
+  EXPECT_EQ(Int(*resumed, "cursor.id"), 0);
+}
+
+// 2,000 parked getMores re-run after one new event must each look at that
+// event only, however long the history is (counted, not timed).
+TEST_F(ChangeStreamTest, ParkedStreamsReRunOnlyLookAtNewEvents) {
+  std::string docs;
+  for (int i = 0; i < 1000; ++i) docs += (i ? "," : "") + std::string("{}");
+  for (int round = 0; round < 20; ++round) Insert("db", "busy", docs);  // 20,000 events
+  constexpr int kStreams = 2000;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < kStreams; ++i) {
+    ids.push_back(
+        Int(*Open("db", R"("room")", "{}", R"(, {"$match": {"fullDocument.room": "r1"}})"),
+            "cursor.id"));
+  }
+  for (int i = 0; i < kStreams; ++i) {
+    ASSERT_EQ(GetMore("db", ids[i], "room", false, 100 + i).kind, Outcome::Kind::kWait);
+  }
+  const int64_t examined_before =
+      Int(*Ok("admin", R"({"serverStatus": 1})", 99), "metrics.devmongod.changeEventsExamined");
+  Ok("db", R"({"insert": "room", "documents": [{"_id": 1, "room": "r1"}]})", 99);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kStreams; ++i) {
+    Outcome outcome = GetMore("db", ids[i], "room", false, 100 + i);
+    ASSERT_EQ(outcome.kind, Outcome::Kind::kReply);
+    ASSERT_EQ(Ids(*outcome.reply), std::vector<int64_t>{1});
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const int64_t examined_after =
+      Int(*Ok("admin", R"({"serverStatus": 1})", 99), "metrics.devmongod.changeEventsExamined");
+  EXPECT_EQ(examined_after - examined_before, kStreams);
+  std::printf("re-ran %d parked getMores after one insert in %.1f ms\n", kStreams,
+              std::chrono::duration<double, std::milli>(elapsed).count());
 }
 
 }  // namespace
