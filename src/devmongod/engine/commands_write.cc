@@ -11,6 +11,8 @@
 namespace devmongod {
 namespace {
 
+constexpr uint32_t kJournalChunkBytes = 8 * 1024 * 1024;
+
 // {lsid: {id: BinData}, txnNumber: Int64} marks a retryable write.
 std::optional<RetryableWriteKey> ReadRetryableWriteKey(const bson_t& command) {
   bson_iter_t lsid, id, txn;
@@ -97,6 +99,15 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   chat::BsonPtr write_errors = chat::NewBson();
   uint32_t journaled_count = 0, error_count = 0;
   int64_t inserted = 0, index = -1;
+  // A big insert (up to 48 MB of documents) is journaled in chunks so no
+  // record comes near journal::kMaxPayloadSize; replay applies them in order.
+  auto flush_chunk = [&]() -> std::optional<CommandError> {
+    chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
+    BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
+    journaled = chat::NewBson();
+    journaled_count = 0;
+    return Journal(*entry, call.ctx);
+  };
   bson_iter_init(&item, documents->get());
   while (bson_iter_next(&item)) {
     ++index;
@@ -122,6 +133,9 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
         bson_append_document_end(journaled.get(), &record);
         ++inserted;
         ++opcounters_.insert;
+        if (journaled->len > kJournalChunkBytes) {
+          if (auto failed = flush_chunk()) return std::unexpected(*failed);
+        }
         continue;
       }
       AppendWriteError(write_errors.get(), error_count, index, 11000,
@@ -135,7 +149,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(inserted));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
 
-  if (inserted > 0 || rw_key) {
+  if (journaled_count > 0 || rw_key) {
     chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);

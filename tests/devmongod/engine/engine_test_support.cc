@@ -148,6 +148,18 @@ std::string EngineTest::MakeDbPath() {
   return dir;
 }
 
+Outcome EngineTest::RunCommand(const std::string& db, chat::BsonPtr command, uint64_t connection) {
+  wire::Request request;
+  request.header.op_code = wire::kOpMsg;
+  request.database = db;
+  request.command = std::move(command);
+  ExecContext ctx;
+  ctx.connection_id = connection;
+  ctx.now_wall_ms = wall_ms_;
+  ctx.now_mono_ms = mono_ms_;
+  return engine_->Execute(request, ctx);
+}
+
 Outcome EngineTest::Run(const std::string& db, const std::string& json, uint64_t connection,
                         bool deadline_passed, bool failpoint_applied) {
   wire::Request request;

@@ -46,6 +46,7 @@ class EngineTest : public ::testing::Test {
 
   Outcome Run(const std::string& db, const std::string& json, uint64_t connection = 1,
               bool deadline_passed = false, bool failpoint_applied = false);
+  Outcome RunCommand(const std::string& db, chat::BsonPtr command, uint64_t connection = 1);
   // Runs and expects {ok: 1}; returns the reply (an empty document on failure).
   chat::BsonPtr Ok(const std::string& db, const std::string& json, uint64_t connection = 1);
   // Runs and expects {ok: 0, code}; returns the reply.

@@ -122,6 +122,31 @@ TEST_F(PersistenceTest, SecondEngineOnALockedDbpathFails) {
   EXPECT_TRUE(third.has_value());
 }
 
+// 4 x 13 MiB in one insert is more than one journal record may hold: the
+// insert is journaled in chunks and replays whole.
+TEST_F(PersistenceTest, HugeInsertIsJournaledInChunks) {
+  const std::string blob(13 * 1024 * 1024, 'x');
+  chat::BsonPtr command = chat::NewBson();
+  BSON_APPEND_UTF8(command.get(), "insert", "big");
+  bson_t docs;
+  bson_append_array_begin(command.get(), "documents", -1, &docs);
+  for (int i = 0; i < 4; ++i) {
+    bson_t doc;
+    std::string key = std::to_string(i);
+    bson_append_document_begin(&docs, key.c_str(), -1, &doc);
+    BSON_APPEND_INT32(&doc, "_id", i);
+    bson_append_utf8(&doc, "blob", 4, blob.data(), static_cast<int>(blob.size()));
+    bson_append_document_end(&docs, &doc);
+  }
+  bson_append_array_end(command.get(), &docs);
+  Outcome outcome = RunCommand("db", std::move(command));
+  ASSERT_EQ(outcome.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Int(*outcome.reply, "n"), 4) << Str(*outcome.reply, "errmsg");
+  Open();
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "big"})"), "n"), 4);
+  Ok("db", R"({"insert": "big", "documents": [{"_id": 9}]})");
+}
+
 TEST_F(PersistenceTest, FsyncPolicies) {
   for (auto policy : {EngineOptions::Fsync::kAlways, EngineOptions::Fsync::kInterval,
                       EngineOptions::Fsync::kNever}) {
