@@ -65,7 +65,7 @@ ChangeStreamPtr Watch(mongoc_collection_t* c, const std::string& opts_json) {
   return ChangeStreamPtr(mongoc_collection_watch(c, pipeline.get(), opts.get()));
 }
 
-class ChangeStreamTest : public ::testing::Test {
+class DriverChangeStreamTest : public ::testing::Test {
  protected:
   void StartServer(std::vector<std::string> args = {}) {
     args.push_back("--quiet");
@@ -93,7 +93,7 @@ class ChangeStreamTest : public ::testing::Test {
   bool failpoint_set_ = false;
 };
 
-TEST_F(ChangeStreamTest, SeesInsertsFromAnotherClientInOrder) {
+TEST_F(DriverChangeStreamTest, SeesInsertsFromAnotherClientInOrder) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ChangeStreamPtr stream = Watch(reader_coll_.get(), R"({"maxAwaitTimeMS": 1000})");
   ASSERT_TRUE(stream);
@@ -103,7 +103,7 @@ TEST_F(ChangeStreamTest, SeesInsertsFromAnotherClientInOrder) {
   EXPECT_EQ(got.values, Sequence(0, 50));
 }
 
-TEST_F(ChangeStreamTest, MaxAwaitTimeoutReturnsNothingWithoutError) {
+TEST_F(DriverChangeStreamTest, MaxAwaitTimeoutReturnsNothingWithoutError) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ChangeStreamPtr stream = Watch(reader_coll_.get(), R"({"maxAwaitTimeMS": 300})");
   ASSERT_TRUE(stream);
@@ -120,7 +120,7 @@ TEST_F(ChangeStreamTest, MaxAwaitTimeoutReturnsNothingWithoutError) {
   EXPECT_EQ(ReadInserts(stream.get(), 1).values, Sequence(0, 1));
 }
 
-TEST_F(ChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
+TEST_F(DriverChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   ChangeStreamPtr stream = Watch(reader_coll_.get(), R"({"maxAwaitTimeMS": 500})");
   ASSERT_TRUE(stream);
@@ -147,7 +147,7 @@ TEST_F(ChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
             *connections_before);
 }
 
-TEST_F(ChangeStreamTest, ResumingFromLostHistoryFailsWith286) {
+TEST_F(DriverChangeStreamTest, ResumingFromLostHistoryFailsWith286) {
   ASSERT_NO_FATAL_FAILURE(StartServer({"--oplog-entries", "5"}));
   if (server_->external()) GTEST_SKIP() << "needs devmongod's --oplog-entries";
   ChangeStreamPtr stream = Watch(reader_coll_.get(), R"({"maxAwaitTimeMS": 500})");

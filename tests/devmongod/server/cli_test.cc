@@ -1,7 +1,12 @@
 // devmongod's command line: --help, invalid values, a port already taken.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "common/bson_ptr.h"
+#include "common/unique_fd.h"
 #include "support/devmongod_process.h"
+#include "support/mongoc_handles.h"
 
 namespace devmongod::it {
 namespace {
@@ -38,6 +43,37 @@ TEST(CliTest, PortAlreadyTakenIsOneClearLine) {
   EXPECT_EQ(run->exit_code, 1);
   EXPECT_EQ(run->err,
             "devmongod: cannot listen on 127.0.0.1:" + port + ": Address already in use\n");
+}
+
+}  // namespace
+}  // namespace devmongod::it
+
+namespace devmongod::it {
+namespace {
+
+TEST(CliTest, ServesAnIpv6Literal) {
+  {
+    sockaddr_in6 addr{};
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_loopback;
+    chat::UniqueFd probe(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe.valid() ||
+        ::bind(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      GTEST_SKIP() << "no IPv6 loopback on this machine";
+    }
+  }
+  auto server = test_support::DevMongod::Start({"--quiet", "--bind", "::1"});
+  ASSERT_TRUE(server.has_value()) << server.error();
+  if ((*server)->external()) GTEST_SKIP() << "needs a local devmongod";
+  EXPECT_EQ((*server)->host(), "[::1]");
+  test_support::ClientPtr client =
+      test_support::NewClient((*server)->Uri("serverSelectionTimeoutMS=10000"));
+  ASSERT_TRUE(client);
+  chat::BsonPtr ping(BCON_NEW("ping", BCON_INT32(1)));
+  bson_error_t error;
+  EXPECT_TRUE(
+      mongoc_client_command_simple(client.get(), "admin", ping.get(), nullptr, nullptr, &error))
+      << error.message;
 }
 
 }  // namespace

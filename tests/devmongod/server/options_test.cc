@@ -12,7 +12,7 @@ std::expected<ServerOptions, OptionError> Parse(std::vector<const char*> args) {
   return ParseOptions(args);
 }
 
-TEST(OptionsTest, DefaultsMatchTheDocumentation) {
+TEST(ServerOptionsTest, DefaultsMatchTheDocumentation) {
   auto o = Parse({});
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(o->bind, "127.0.0.1");
@@ -29,7 +29,7 @@ TEST(OptionsTest, DefaultsMatchTheDocumentation) {
   EXPECT_FALSE(o->show_help);
 }
 
-TEST(OptionsTest, EveryOptionIsApplied) {
+TEST(ServerOptionsTest, EveryOptionIsApplied) {
   auto o =
       Parse({"--bind", "::1", "--port=0", "--replset", "rsX", "--advertise", "db.local:9999",
              "--dbpath", "/tmp/x", "--oplog-entries", "5", "--cursor-timeout-ms", "2000", "--fsync",
@@ -49,20 +49,20 @@ TEST(OptionsTest, EveryOptionIsApplied) {
   EXPECT_TRUE(o->quiet);
 }
 
-TEST(OptionsTest, FsyncNever) {
+TEST(ServerOptionsTest, FsyncNever) {
   auto o = Parse({"--fsync", "never"});
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(o->engine.fsync, EngineOptions::Fsync::kNever);
 }
 
-TEST(OptionsTest, InvalidPortIsOneLineWithExitCode2) {
+TEST(ServerOptionsTest, InvalidPortIsOneLineWithExitCode2) {
   auto o = Parse({"--port", "x"});
   ASSERT_FALSE(o.has_value());
   EXPECT_EQ(o.error().exit_code, 2);
   EXPECT_EQ(o.error().message, "devmongod: invalid --port \"x\": expected an integer 0-65535");
 }
 
-TEST(OptionsTest, RejectsBadValues) {
+TEST(ServerOptionsTest, RejectsBadValues) {
   for (auto args : std::vector<std::vector<const char*>>{
            {"--port", "65536"},
            {"--port", "-1"},
@@ -88,7 +88,7 @@ TEST(OptionsTest, RejectsBadValues) {
   }
 }
 
-TEST(OptionsTest, HelpListsEveryOption) {
+TEST(ServerOptionsTest, HelpListsEveryOption) {
   auto o = Parse({"--help"});
   ASSERT_TRUE(o.has_value());
   EXPECT_TRUE(o->show_help);

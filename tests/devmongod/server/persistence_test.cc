@@ -30,7 +30,7 @@ bool Insert(mongoc_collection_t* c, int i, bson_error_t* error) {
   return mongoc_collection_insert_one(c, doc.get(), nullptr, nullptr, error);
 }
 
-class PersistenceTest : public ::testing::Test {
+class RestartPersistenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto started = DevMongod::Start({"--quiet", "--dbpath", dir_.str()});
@@ -43,7 +43,7 @@ class PersistenceTest : public ::testing::Test {
   const std::string coll_ = UniqueCollection();
 };
 
-TEST_F(PersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
+TEST_F(RestartPersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
   chat::BsonPtr token;
   {
     auto client = Connect(*server_);
@@ -95,7 +95,7 @@ TEST_F(PersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
   EXPECT_FALSE(mongoc_change_stream_next(resumed.get(), &extra));  // exactly the later events
 }
 
-TEST_F(PersistenceTest, KillNineKeepsEveryAcknowledgedInsert) {
+TEST_F(RestartPersistenceTest, KillNineKeepsEveryAcknowledgedInsert) {
   std::atomic<int> acknowledged{0};
   std::atomic<bool> stop{false};
   std::thread writer([&] {
