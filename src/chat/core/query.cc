@@ -113,6 +113,7 @@ std::expected<QueryParams, ApiError> ParseQueryString(std::string_view query) {
       return std::unexpected(
           QueryError("The query string has a malformed %-escape or is not UTF-8 once decoded."));
     }
+    if (key->empty()) continue;  // "=x" names no parameter we could ever read
     for (const auto& seen : pairs) {
       if (seen.first == *key) {
         return std::unexpected(MakeError(ErrorCode::kDuplicateParameter,

@@ -2,9 +2,9 @@
 // parameters of the two GET endpoints.
 //
 // Decisions:
-// - '&' separates pairs, empty pairs are skipped, a pair without '=' has an
-//   empty value; '+' is a space; %XX is a byte (hex either case); a '%' not
-//   followed by two hex digits, or a key or value that is not UTF-8 after
+// - '&' separates pairs, empty pairs and pairs with an empty name are
+//   skipped, a pair without '=' has an empty value; '+' is a space; %XX is a byte (hex either
+//   case); a '%' not followed by two hex digits, or a key or value that is not UTF-8 after
 //   decoding, is invalid_query_string.
 // - A repeated key (after decoding) is duplicate_parameter: "first wins" and
 //   "last wins" differ between proxies and frameworks, so refusing is the

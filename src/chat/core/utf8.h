@@ -27,14 +27,14 @@ bool IsValidUtf8(std::string_view text);
 size_t CountCodePoints(std::string_view text);
 
 // Appends the UTF-8 encoding of a scalar value (not a surrogate, <= U+10FFFF).
-void AppendUtf8(std::string& out, char32_t code_point);
+void AppendUtf8(std::string& out, char32_t cp);
 
 // White_Space code points of Unicode plus the invisible ones people paste by
 // accident at the ends of a name: U+180E, U+200B, U+FEFF.
-bool IsTrimmableSpace(char32_t code_point);
+bool IsTrimmableSpace(char32_t cp);
 
 // C0 controls, DEL and C1 controls (U+0080..U+009F).
-bool IsControl(char32_t code_point);
+bool IsControl(char32_t cp);
 
 // `text` without leading and trailing trimmable space; text must be valid UTF-8.
 std::string_view TrimUnicodeSpace(std::string_view text);

@@ -109,10 +109,11 @@ TEST(ConfigTest, InvalidCollection) {
 TEST(ConfigTest, InvalidUriNeverShowsThePassword) {
   for (const char* bad : {"http://user:s3cret@host/chat", "mongodb://user:s3cret@",
                           "mongodb://user:s3cret@host/bad.db", "mongodb://user:s3cret@host:99999",
-                          "mongodb://user:s3cret@host/?replicaSet=", "user:s3cret@host"}) {
+                          "mongodb://user:s3cret@host/?replicaSet=", "user:s3cret@host",
+                          "mongodb://user:s3c:ret@host", "mongodb://user:s3cret%zz@host"}) {
     const std::string error = ErrorFor("MONGODB_URI", bad);
     EXPECT_EQ(error.rfind("stream-messages: invalid MONGODB_URI=", 0), 0u) << error;
-    EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
+    EXPECT_EQ(error.find("s3c"), std::string::npos) << error;
     EXPECT_EQ(error.find('\n'), std::string::npos);
   }
 }

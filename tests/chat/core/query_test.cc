@@ -32,6 +32,13 @@ TEST(QueryTest, DecodesKeysAndUtf8) {
   EXPECT_EQ(params->Find("\xf0\x9f\x98\x80"), "1");
 }
 
+TEST(QueryTest, PairsWithoutNameSkipped) {
+  auto params = ParseQueryString("=a&=b&room=r");
+  ASSERT_TRUE(params);
+  EXPECT_EQ(params->pairs().size(), 1u);
+  EXPECT_EQ(params->Find("room"), "r");
+}
+
 TEST(QueryTest, EmptyQuery) {
   auto params = ParseQueryString("");
   ASSERT_TRUE(params);
