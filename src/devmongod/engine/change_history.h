@@ -48,6 +48,17 @@ class ChangeHistory {
   uint64_t last_seq() const { return events_.empty() ? evicted_seq_ : events_.back().seq; }
   size_t size() const { return events_.size(); }
 
+  const std::deque<ChangeEvent>& events() const { return events_; }
+  uint64_t evicted_seq() const { return evicted_seq_; }
+  Timestamp evicted_ts() const { return evicted_ts_; }
+  // Replay of a compacted journal: the history starts after (seq, ts).
+  // Only valid while the history is empty.
+  void SetBase(uint64_t seq, Timestamp ts) {
+    if (!events_.empty()) return;
+    evicted_seq_ = seq;
+    evicted_ts_ = ts;
+  }
+
   // The event with this sequence number, or null if it is not kept.
   const ChangeEvent* At(uint64_t seq) const;
 

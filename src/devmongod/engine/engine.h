@@ -24,6 +24,9 @@ struct EngineOptions {
   Fsync fsync = Fsync::kAlways;      // kAlways: fdatasync before acknowledging (group commit)
   int64_t fsync_interval_ms = 100;   // kInterval: fdatasync at most this long after a write
   bool enable_test_commands = true;  // configureFailPoint
+  // At open, a journal at least this large and more than twice the live data
+  // (documents, change history, retryable writes) is rewritten compactly.
+  uint64_t compact_min_bytes = 64ull * 1024 * 1024;
 };
 
 // Opens the engine; with a dbpath, takes the dbpath's lock and replays the

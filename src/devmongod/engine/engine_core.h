@@ -124,6 +124,10 @@ class EngineCore final : public CommandHandler {
   // Writes are refused once the journal has failed.
   std::optional<CommandError> CheckWritable() const;
   std::string ApplyJournalEntry(const bson_t& entry);
+  // compaction.cc: rewrites the journal as the current state (documents,
+  // indexes, change history, retryable writes); returns the new size.
+  uint64_t EstimateLiveBytes() const;
+  std::expected<uint64_t, std::string> CompactJournal(const std::string& path);
 
   // Per-connection facts.
   std::string AppNameOf(uint64_t connection_id) const;

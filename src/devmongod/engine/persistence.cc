@@ -56,6 +56,20 @@ std::expected<void, std::string> EngineCore::OpenStorage() {
               std::to_string(stats->valid_bytes) + " events=" + std::to_string(history_.size()) +
               " last_seq=" + std::to_string(history_.last_seq()));
 
+  const uint64_t live_bytes = EstimateLiveBytes();
+  if (stats->valid_bytes >= options_.compact_min_bytes && stats->valid_bytes > 2 * live_bytes) {
+    auto compacted = CompactJournal(journal_path);
+    if (compacted) {
+      LogLine(
+          "info", "journal compacted",
+          "before=" + std::to_string(stats->valid_bytes) + " after=" + std::to_string(*compacted));
+    } else {
+      // Not fatal: the old journal is intact and still describes everything.
+      LogLine("warn", "journal compaction failed; keeping the journal as it is",
+              "error=\"" + compacted.error() + "\"");
+    }
+  }
+
   auto writer = journal::Writer::Open(journal_path);
   if (!writer) return std::unexpected("cannot open journal: " + writer.error());
   journal_.emplace(std::move(*writer));
@@ -98,7 +112,10 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
   const std::string op = StringField(entry, "op");
   const std::string db = StringField(entry, "db");
   const std::string coll = StringField(entry, "coll");
-  if (op.empty() || db.empty() || coll.empty()) return "journal record without op/db/coll";
+  if (op.empty()) return "journal record without op";
+  if (op != "base" && op != "rw" && (db.empty() || coll.empty())) {
+    return "journal " + op + " record without db/coll";
+  }
 
   auto check_stamp = [this](const EventStamp& stamp) -> std::string {
     if (stamp.seq != history_.last_seq() + 1) {
@@ -110,6 +127,41 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
 
   if (op == "create") {
     CreateCollection(db, coll);
+  } else if (op == "base") {
+    EventStamp stamp;
+    if (!ReadStamp(entry, &stamp)) return "journal base without stamp";
+    if (history_.last_seq() != 0) return "journal base record after change events";
+    history_.SetBase(stamp.seq, stamp.ts);
+    clock_.Observe(stamp.ts);
+  } else if (op == "rw") {
+    // The retryable-write part below is the whole record.
+  } else if (op == "docs") {
+    bson_iter_t docs;
+    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+      return "journal docs without docs";
+    }
+    Collection& collection = CreateCollection(db, coll);
+    bson_iter_t item;
+    if (!bson_iter_recurse(&docs, &item)) return "journal docs array is damaged";
+    while (bson_iter_next(&item)) {
+      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal docs item is not a document";
+      if (!collection.Insert(CopySubDocument(item))) return "journal docs violate a unique index";
+    }
+  } else if (op == "event") {
+    EventStamp stamp;
+    if (!ReadStamp(entry, &stamp)) return "journal event without stamp";
+    if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
+    bson_iter_t kind, doc;
+    if (!FindField(entry, "kind", &kind) || !BSON_ITER_HOLDS_INT32(&kind) ||
+        bson_iter_int32(&kind) < 0 || bson_iter_int32(&kind) > 2) {
+      return "journal event without a valid kind";
+    }
+    if (!FindField(entry, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
+      return "journal event without doc";
+    }
+    AppendEvent(ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms,
+                            static_cast<ChangeEvent::Kind>(bson_iter_int32(&kind)), db, coll,
+                            CopySubDocument(doc)});
   } else if (op == "insert" || op == "delete") {
     bson_iter_t docs;
     if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {

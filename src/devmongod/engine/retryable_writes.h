@@ -26,6 +26,15 @@ class RetryableWrites {
   const bson_t* Find(const std::string& session, int64_t txn_number);
   void Remember(const std::string& session, int64_t txn_number, chat::BsonPtr reply);
   size_t size() const { return entries_.size(); }
+  // Least recently used first, so remembering them in this order rebuilds
+  // the same recency.
+  template <typename Visit>
+  void ForEachOldestFirst(Visit visit) const {
+    for (auto it = lru_.rbegin(); it != lru_.rend(); ++it) {
+      const Entry& entry = entries_.at(*it);
+      visit(*it, entry.txn_number, *entry.reply);
+    }
+  }
 
  private:
   struct Entry {

@@ -2,6 +2,7 @@
 // reopen; torn tails are tolerated; the dbpath is locked.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "engine_test_support.h"
@@ -145,6 +146,71 @@ TEST_F(PersistenceTest, HugeInsertIsJournaledInChunks) {
   Open();
   EXPECT_EQ(Int(*Ok("db", R"({"count": "big"})"), "n"), 4);
   Ok("db", R"({"insert": "big", "documents": [{"_id": 9}]})");
+}
+
+TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
+  options_.compact_min_bytes = 1;
+  options_.oplog_entries = 50;
+  Open();
+  const std::string journal = options_.dbpath + "/journal.bin";
+  Ok("db",
+     R"({"createIndexes": "c", "indexes": [{"key": {"u": 1}, "name": "u_1", "unique": true}]})");
+  int64_t early =
+      Int(*Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
+  const std::string pad(1024, 'p');
+  for (int i = 0; i < 200; ++i) {
+    Ok("db", R"({"insert": "c", "documents": [{"_id": )" + std::to_string(i) + R"(, "u": )" +
+                 std::to_string(i) + R"(, "pad": ")" + pad + R"("}]})");
+  }
+  Outcome first =
+      Run("db", R"({"getMore": )" + Long(early) + R"(, "collection": "c", "batchSize": 1})");
+  ASSERT_EQ(first.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Int(*first.reply, "code"), 286);  // 200 events > 50 kept
+  Ok("db", R"({"delete": "c", "deletes": [{"q": {"_id": {"$lt": 190}}, "limit": 0}]})");
+  Ok("db", R"({"insert": "gone", "documents": [{"_id": 1}]})");
+  Ok("db", R"({"drop": "gone"})");
+  int64_t late =
+      Int(*Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
+  const std::string retry = R"({"insert": "c", "documents": [{"_id": 500, "u": 500}],
+      "lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAw==", "subType": "04"}}},
+      "txnNumber": {"$numberLong": "1"}})";
+  Ok("db", retry);
+  Outcome events = Run("db", R"({"getMore": )" + Long(late) + R"(, "collection": "c"})");
+  ASSERT_EQ(events.kind, Outcome::Kind::kReply);
+  std::vector<chat::BsonPtr> batch = Batch(*events.reply);
+  ASSERT_EQ(batch.size(), 1u);
+  const std::string token = Str(*batch[0], "_id._data");
+  engine_.reset();
+  const auto size_before = std::filesystem::file_size(journal);
+
+  Open();
+  const auto size_after = std::filesystem::file_size(journal);
+  EXPECT_LT(size_after * 3, size_before) << size_before << " -> " << size_after;
+  for (int reopen = 0; reopen < 2; ++reopen) {
+    EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 11);
+    EXPECT_EQ(Int(*Ok("db", R"({"count": "gone"})"), "n"), 0);
+    chat::BsonPtr again = Ok("db", retry);
+    EXPECT_FALSE(Has(*again, "writeErrors"));
+    EXPECT_EQ(Int(*Ok("db", R"({"insert": "c", "documents": [{"u": 195}]})"), "writeErrors.0.code"),
+              11000);
+    chat::BsonPtr resumed =
+        Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
+        {"resumeAfter": {"_data": ")" +
+                     token + R"("}}}]})");
+    EXPECT_TRUE(Batch(*resumed).empty());
+    Open();  // the second round replays the compacted journal (no new compaction: it is small)
+  }
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 600, "u": 600}]})");
+  chat::BsonPtr resumed =
+      Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": {"_data": ")" +
+                   token + R"("}}}]})");
+  std::vector<chat::BsonPtr> next = Batch(*resumed);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(SeqOf(Str(*next[0], "_id._data")), SeqOf(token) + 1);
+  EXPECT_EQ(Int(*next[0], "documentKey._id"), 600);
 }
 
 TEST_F(PersistenceTest, FsyncPolicies) {
