@@ -134,7 +134,7 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     const ChangeEvent* event = history_.At(seq);
     if (event == nullptr) break;  // cannot happen: positions >= evicted are kept
     ++change_events_examined_;
-    if (!InScope(*event, stream.scope)) {
+    if (!InScope(*event, stream.scope) || event->ts < stream.start_at) {
       stream.position = seq;
       continue;
     }
@@ -270,7 +270,8 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
     invalidate_pending = event != nullptr && event->kind == ChangeEvent::Kind::kDrop &&
                          event->db == scope.db && event->coll == scope.coll;
   }
-  ChangeStreamState stream{std::move(scope), position, std::move(matcher), invalidate_pending};
+  ChangeStreamState stream{std::move(scope), position, std::move(matcher), invalidate_pending,
+                           options->start_at_operation_time.value_or(Timestamp{})};
   auto batch = ReadStream(stream, batch_size);
   if (!batch) return std::unexpected(batch.error());
   std::vector<const bson_t*> events = std::move(batch->events);

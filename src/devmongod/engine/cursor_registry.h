@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/bson_ptr.h"
+#include "devmongod/engine/cluster_clock.h"
 #include "devmongod/query/query.h"
 
 namespace devmongod {
@@ -42,6 +43,8 @@ struct ChangeStreamState {
   // Resumed right after its collection's drop event: the next read returns
   // the invalidate that followed it.
   bool invalidate_pending = false;
+  // startAtOperationTime in the future: events before it are skipped.
+  Timestamp start_at;
 };
 
 struct Cursor {

@@ -314,6 +314,19 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
   EXPECT_EQ(Ids(*Next("db", after_id, "c")), std::vector<int64_t>{9});
 }
 
+TEST_F(ChangeStreamTest, StartAtAFutureOperationTimeSkipsEarlierEvents) {
+  const uint32_t future = static_cast<uint32_t>(wall_ms_ / 1000) + 10;
+  chat::BsonPtr opened = Open("db", R"("c")",
+                              R"({"startAtOperationTime": {"$timestamp": {"t": )" +
+                                  std::to_string(future) + R"(, "i": 1}}})");
+  int64_t id = Int(*opened, "cursor.id");
+  Insert("db", "c", R"({"_id": 1})");
+  EXPECT_TRUE(Batch(*Next("db", id, "c")).empty());
+  wall_ms_ += 20'000;
+  Insert("db", "c", R"({"_id": 2})");
+  EXPECT_EQ(Ids(*Next("db", id, "c")), std::vector<int64_t>{2});
+}
+
 TEST_F(ChangeStreamTest, ResumingAfterTheDropEventGivesTheInvalidate) {
   int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
   Insert("db", "c", R"({"_id": 1})");
