@@ -19,7 +19,7 @@ namespace devmongod::server {
 class ByteQueue {
  public:
   // Capacity kept after draining; larger buffers are given back.
-  static constexpr size_t kRetainedCapacity = 16 * 1024;
+  static constexpr size_t kRetainedCapacity = size_t{16} * 1024;
 
   size_t size() const { return data_.size() - head_; }
   bool empty() const { return size() == 0; }

@@ -21,10 +21,10 @@ constexpr uint64_t kListenerTag = 0;
 constexpr uint64_t kStopTag = std::numeric_limits<uint64_t>::max();
 
 constexpr size_t kMaxEventsPerWait = 256;
-constexpr size_t kReadScratchBytes = 64 * 1024;
+constexpr size_t kReadScratchBytes = size_t{64} * 1024;
 // Bytes read from one connection per readiness event, so one fast sender
 // cannot starve the others (level-triggered epoll brings us back).
-constexpr size_t kReadBudgetPerEvent = 1024 * 1024;
+constexpr size_t kReadBudgetPerEvent = size_t{1024} * 1024;
 constexpr int64_t kTickIntervalMs = 500;
 constexpr int64_t kAcceptRetryMs = 100;
 // Re-running waiters can run queued writes that move the change version

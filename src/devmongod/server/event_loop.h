@@ -38,9 +38,9 @@ struct LoopOptions {
   // A connection whose unsent replies exceed this is not read (nor are its
   // queued requests run) until it drains: a client that never reads must not
   // make the server buffer without bound.
-  size_t max_output_bytes = 64 * 1024 * 1024;
+  size_t max_output_bytes = size_t{64} * 1024 * 1024;
   // While a request waits, the client may pipeline more; stop reading past this.
-  size_t max_queued_input_bytes = 1024 * 1024;
+  size_t max_queued_input_bytes = size_t{1024} * 1024;
   int32_t max_message_bytes = wire::kMaxMessageSizeBytes;
 };
 
