@@ -122,8 +122,24 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
     }
   }
   if (!sort_spec->empty()) {
-    std::stable_sort(matches.begin(), matches.end(),
-                     [&](const bson_t* a, const bson_t* b) { return sort_spec->Less(*a, *b); });
+    // Ties keep natural order. A small limit (a chat history page) only
+    // needs the first skip+limit in order, not the whole result sorted.
+    std::vector<std::pair<const bson_t*, size_t>> keyed;
+    keyed.reserve(matches.size());
+    for (size_t i = 0; i < matches.size(); ++i) keyed.emplace_back(matches[i], i);
+    auto less = [&](const auto& a, const auto& b) {
+      if (sort_spec->Less(*a.first, *b.first)) return true;
+      if (sort_spec->Less(*b.first, *a.first)) return false;
+      return a.second < b.second;
+    };
+    const size_t needed = max_results > 0 ? static_cast<size_t>(wanted) : keyed.size();
+    if (needed < keyed.size()) {
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(needed),
+                        keyed.end(), less);
+    } else {
+      std::sort(keyed.begin(), keyed.end(), less);
+    }
+    for (size_t i = 0; i < matches.size(); ++i) matches[i] = keyed[i].first;
   }
   const size_t begin = std::min<size_t>(matches.size(), static_cast<size_t>(*skip));
   size_t end = matches.size();

@@ -100,6 +100,22 @@ TEST_F(CommandsTest, InsertFindRoundTripWithSortSkipLimitProjection) {
   EXPECT_EQ(ToJson(*docs[1]), R"({ "y" : "c" })");
 }
 
+TEST_F(CommandsTest, SortWithLimitKeepsNaturalOrderForTies) {
+  Ok("db",
+     R"({"insert": "c", "documents": [{"_id": 1, "k": 2}, {"_id": 2, "k": 1}, {"_id": 3, "k": 2},
+      {"_id": 4, "k": 1}, {"_id": 5, "k": 0}, {"_id": 6, "k": 2}]})");
+  std::vector<int64_t> ids;
+  for (const auto& d :
+       Batch(*Ok("db", R"({"find": "c", "sort": {"k": -1}, "skip": 1, "limit": 3})"))) {
+    ids.push_back(Int(*d, "_id"));
+  }
+  EXPECT_EQ(ids, (std::vector<int64_t>{3, 6, 2}));
+  ids.clear();
+  for (const auto& d : Batch(*Ok("db", R"({"find": "c", "sort": {"k": 1}})")))
+    ids.push_back(Int(*d, "_id"));
+  EXPECT_EQ(ids, (std::vector<int64_t>{5, 2, 4, 1, 3, 6}));
+}
+
 TEST_F(CommandsTest, InsertGeneratesObjectIdFirst) {
   Ok("db", R"({"insert": "c", "documents": [{"a": 1}]})");
   chat::BsonPtr r = Ok("db", R"({"find": "c"})");
