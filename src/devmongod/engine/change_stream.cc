@@ -3,6 +3,7 @@
 //
 // A stream's cursor is just a position in the change history plus a filter,
 // so a parked getMore re-run after new events only examines those events.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -17,6 +18,8 @@ namespace {
 
 // mongod's await time for a tailable getMore without maxTimeMS (SERVER-19665).
 constexpr int64_t kDefaultAwaitMs = 1000;
+// maxTimeMS is an int32 in mongod; larger values wait as long as that.
+constexpr int64_t kMaxAwaitMs = INT32_MAX;
 
 CommandError NonResumable(int32_t code, std::string code_name, std::string message) {
   CommandError error = MakeError(code, std::move(code_name), std::move(message));
@@ -302,6 +305,7 @@ EngineCore::Result EngineCore::ChangeStreamGetMore(const Call& call, Cursor& cur
   if (!parked_here) {
     int64_t await_ms = max_time->value_or(kDefaultAwaitMs);
     if (await_ms <= 0) await_ms = kDefaultAwaitMs;
+    await_ms = std::min(await_ms, kMaxAwaitMs);  // no overflow when added to the clock
     cursor.wait_deadline_mono_ms = call.ctx.now_mono_ms + await_ms;
   }
   const bool deadline_passed =

@@ -27,6 +27,9 @@ std::expected<int64_t, CommandError> NonNegative(
   return **value;
 }
 
+// |limit| for a negative limit; INT64_MIN has no positive counterpart.
+int64_t AbsoluteLimit(int64_t limit) { return limit == INT64_MIN ? INT64_MAX : -limit; }
+
 // Takes up to `batch_size` documents (0 = as many as fit) from `state`.
 std::vector<const bson_t*> NextBatch(ResultCursorState& state, int64_t batch_size) {
   std::vector<const bson_t*> batch;
@@ -107,10 +110,12 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   int64_t max_results = limit->value_or(0);
   if (max_results < 0) {
     // A negative limit asks for one batch of at most |limit| documents.
-    max_results = -max_results;
+    max_results = AbsoluteLimit(max_results);
     single = true;
   }
-  const int64_t wanted = max_results == 0 ? INT64_MAX : max_results + *skip;
+  // Saturating: both may be near INT64_MAX.
+  const int64_t wanted =
+      max_results == 0 || max_results > INT64_MAX - *skip ? INT64_MAX : max_results + *skip;
 
   std::vector<const bson_t*> matches;
   if (const Collection* collection = FindCollection(call.db, *coll)) {
@@ -246,7 +251,7 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
   }
   int64_t n = std::max<int64_t>(0, matching - *skip);
   int64_t max_results = limit->value_or(0);
-  if (max_results < 0) max_results = -max_results;
+  if (max_results < 0) max_results = AbsoluteLimit(max_results);
   if (max_results > 0) n = std::min(n, max_results);
   chat::BsonPtr reply = chat::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(n));

@@ -85,7 +85,7 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
       if (ms < 0) return std::unexpected(BadValue("'blockTimeMS' must not be negative"));
       // Even a zero-length block goes through the delay path; 1 ms keeps
       // "block requested" distinguishable from "no block".
-      action.block_ms = std::max<int64_t>(ms, 1);
+      action.block_ms = std::clamp<int64_t>(ms, 1, INT32_MAX);
     }
     app_name = *app;
     if (*labels) {

@@ -64,6 +64,8 @@ TEST_F(RobustnessTest, EveryFieldWithEveryTypeGetsAReply) {
                                            R"({"v": true})",
                                            R"({"v": -1.5})",
                                            R"({"v": {"$numberLong": "-9223372036854775808"}})",
+                                           R"({"v": {"$numberLong": "9223372036854775807"}})",
+                                           R"({"v": 1e300})",
                                            R"({"v": [{}, 1]})",
                                            R"({"v": {"$x": 1}})",
                                            R"({"v": {"_data": "zz"}})"};
