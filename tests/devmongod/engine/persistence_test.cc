@@ -2,6 +2,9 @@
 // reopen; torn tails are tolerated; the dbpath is locked.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -211,6 +214,40 @@ TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(SeqOf(Str(*next[0], "_id._data")), SeqOf(token) + 1);
   EXPECT_EQ(Int(*next[0], "documentKey._id"), 600);
+}
+
+// A journal write that fails (here: the file-size limit) is never
+// acknowledged, and the engine refuses further writes instead of
+// acknowledging what it cannot make durable. Reads keep working.
+TEST_F(PersistenceTest, JournalWriteFailureRefusesWrites) {
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
+  const auto size = std::filesystem::file_size(options_.dbpath + "/journal.bin");
+  struct rlimit original;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &original), 0);
+  struct sigaction ignore = {}, previous = {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &previous), 0);
+  struct rlimit limited = original;
+  limited.rlim_cur = size + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limited), 0);
+  Outcome failed = Run(
+      "db",
+      R"({"insert": "c", "documents": [{"_id": 2, "pad": "0123456789012345678901234567890123456789"}]})");
+  Outcome refused = Run("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
+  setrlimit(RLIMIT_FSIZE, &original);
+  sigaction(SIGXFSZ, &previous, nullptr);
+  ASSERT_EQ(failed.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Double(*failed.reply, "ok"), 0.0);
+  EXPECT_EQ(Int(*failed.reply, "code"), 1);
+  ASSERT_EQ(refused.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Int(*refused.reply, "code"), 1);
+  Fails("db", R"({"create": "d"})", 1);
+  Ok("db", R"({"find": "c"})");
+
+  // After a restart only the acknowledged document is there.
+  Open();
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 1);
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 2}]})");
 }
 
 TEST_F(PersistenceTest, FsyncPolicies) {
