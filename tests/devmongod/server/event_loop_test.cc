@@ -144,6 +144,46 @@ TEST(EventLoopTest, WaitingRequestAnswersAtItsDeadline) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(250));
 }
 
+TEST(EventLoopTest, WaitStillParkedAfterAnIrrelevantChangeAnswersAtItsDeadline) {
+  LoopHarness h;
+  WireClient waiter = h.Connect();
+  WireClient writer = h.Connect();
+  chat::BsonPtr wait = Command("wait", 1500);
+  BSON_APPEND_INT64(wait.get(), "until", 5);
+  ASSERT_TRUE(waiter.SendOpMsg(*wait).has_value());
+  ASSERT_TRUE(Eventually([&] { return h.handler().executed() >= 1; }));
+  // Woken and re-run by the change, the request parks again with its deadline.
+  ASSERT_TRUE(writer.RunCommand("admin", *Command("bump")).has_value());
+  ASSERT_TRUE(Eventually([&] { return h.handler().executed() >= 3; }));
+  auto reply = waiter.ReadReply();
+  ASSERT_TRUE(reply.has_value()) << reply.error();
+  EXPECT_EQ(StringField(*reply->body, "woke"), "deadline");
+}
+
+TEST(EventLoopTest, RequestDribbledOneByteAtATimeIsAnswered) {
+  LoopHarness h;
+  WireClient c = h.Connect();
+  std::string bytes = WireClient::EncodeOpMsg(9, *Command("ping"));
+  for (char b : bytes) {
+    ASSERT_TRUE(c.SendRaw(std::string(1, b)).has_value());
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  auto reply = c.ReadReply();
+  ASSERT_TRUE(reply.has_value()) << reply.error();
+  EXPECT_EQ(reply->response_to, 9);
+}
+
+TEST(EventLoopTest, RepliesAreWrittenOnlyAfterBeforeReplies) {
+  LoopHarness h;
+  WireClient c = h.Connect();
+  for (size_t i = 1; i <= 3; ++i) {
+    auto reply = c.RunCommand("admin", *Command("durable"));
+    ASSERT_TRUE(reply.has_value()) << reply.error();
+    // The acknowledgement must not overtake the (slow) group commit.
+    EXPECT_EQ(h.handler().durable_writes(), i);
+  }
+}
+
 TEST(EventLoopTest, RequestsQueuedBehindAWaitRunAfterIt) {
   LoopHarness h;
   WireClient c = h.Connect();
@@ -163,8 +203,9 @@ TEST(EventLoopTest, DelayedRequestRunsAgainWithTheFailPointApplied) {
   LoopHarness h;
   WireClient c = h.Connect();
   WireClient other = h.Connect();
-  ASSERT_TRUE(c.SendOpMsg(*Command("delay", 500)).has_value());
-  // Neither a change event nor other traffic ends a delay early.
+  ASSERT_TRUE(c.SendOpMsg(*Command("delay", 2000)).has_value());
+  // Neither a change event nor other traffic ends a delay early (the delay is
+  // long enough for a slow machine to do the bump round trip well before it).
   ASSERT_TRUE(other.RunCommand("admin", *Command("bump")).has_value());
   ASSERT_FALSE(c.ReadReply(150).has_value());
   auto reply = c.ReadReply();

@@ -1,5 +1,9 @@
 #include "fake_command_handler.h"
 
+#include <chrono>
+#include <thread>
+#include <utility>
+
 namespace devmongod::server {
 namespace {
 
@@ -16,6 +20,20 @@ int64_t IntField(const bson_t& doc, const char* key) {
 
 }  // namespace
 
+void FakeCommandHandler::BeforeReplies() {
+  size_t syncing = 0;
+  {
+    std::lock_guard lock(mu_);
+    ++before_replies_;
+    syncing = std::exchange(pending_durable_, 0);
+  }
+  if (syncing == 0) return;
+  // A slow "fdatasync", outside the lock so the test can look meanwhile.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::lock_guard lock(mu_);
+  durable_writes_ += syncing;
+}
+
 Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecContext& ctx) {
   std::lock_guard lock(mu_);
   ++executed_;
@@ -28,8 +46,11 @@ Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecCont
   }
   if (name == "wait") {
     auto [it, first] = wait_start_.try_emplace(ctx.connection_id, version_);
+    // Without `until`, any change wakes the wait; with it, only reaching that version.
+    uint64_t until = bson_has_field(&cmd, "until") ? static_cast<uint64_t>(IntField(cmd, "until"))
+                                                   : it->second + 1;
     const char* woke = nullptr;
-    if (version_ > it->second) woke = "change";
+    if (version_ >= until) woke = "change";
     if (woke == nullptr && ctx.deadline_passed) woke = "deadline";
     if (woke == nullptr) return Outcome::Wait(ctx.now_mono_ms + IntField(cmd, "wait"));
     wait_start_.erase(it);
@@ -44,6 +65,10 @@ Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecCont
     return Outcome::Reply(std::move(doc));
   }
   if (name == "close") return Outcome::Close();
+  if (name == "durable") {
+    ++pending_durable_;
+    return Outcome::Reply(Ok());
+  }
   if (name == "big") {
     chat::BsonPtr doc = Ok();
     std::string pad(static_cast<size_t>(IntField(cmd, "big")), 'x');

@@ -1,10 +1,13 @@
 // A scripted CommandHandler for event-loop tests. Commands (first key):
 //   ping               -> {ok:1}
 //   bump               -> moves ChangeVersion(), {ok:1}
-//   wait: <ms>         -> waits for a version newer than when it first ran,
+//   wait: <ms>         -> waits for a version newer than when it first ran
+//                         (or, with until: <v>, for version >= v),
 //                         {ok:1, woke:"change"|"deadline"}
 //   delay: <ms>        -> kDelay, then {ok:1, delayed:<failpoint_applied>}
 //   close              -> closes the connection
+//   durable            -> {ok:1}; the next BeforeReplies() takes 100 ms and
+//                         then marks the write durable (durable_writes())
 //   big: <bytes>       -> {ok:1, pad:"xxx..."} of about that size
 // Everything else gets {ok:0}.
 // Thread-safety: called on the loop thread; counters are read by the test
@@ -27,10 +30,7 @@ class FakeCommandHandler : public CommandHandler {
     std::lock_guard lock(mu_);
     return version_;
   }
-  void BeforeReplies() override {
-    std::lock_guard lock(mu_);
-    ++before_replies_;
-  }
+  void BeforeReplies() override;
   void OnTick(int64_t) override {
     std::lock_guard lock(mu_);
     ++ticks_;
@@ -61,6 +61,10 @@ class FakeCommandHandler : public CommandHandler {
     std::lock_guard lock(mu_);
     return ticks_;
   }
+  size_t durable_writes() const {
+    std::lock_guard lock(mu_);
+    return durable_writes_;
+  }
   size_t before_replies() const {
     std::lock_guard lock(mu_);
     return before_replies_;
@@ -74,6 +78,8 @@ class FakeCommandHandler : public CommandHandler {
   size_t executed_ = 0;
   size_t ticks_ = 0;
   size_t before_replies_ = 0;
+  size_t pending_durable_ = 0;
+  size_t durable_writes_ = 0;
   // Version each waiting connection saw when its wait first ran.
   std::unordered_map<uint64_t, uint64_t> wait_start_;
 };
