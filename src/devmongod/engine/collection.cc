@@ -80,15 +80,22 @@ std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert
   return id;
 }
 
-void Collection::Remove(RecordId id) {
+chat::BsonPtr Collection::Take(RecordId id) {
   auto it = documents_.find(id);
-  if (it == documents_.end()) return;
+  if (it == documents_.end()) return nullptr;
   for (Index& index : indexes_) {
     if (!index.unique) continue;
     auto entry = index.entries.find(KeyOf(index, *it->second));
     if (entry != index.entries.end() && entry->second == id) index.entries.erase(entry);
   }
+  chat::BsonPtr doc = std::move(it->second);
   documents_.erase(it);
+  return doc;
+}
+
+void Collection::DropIndex(const std::string& name) {
+  if (name == "_id_") return;
+  std::erase_if(indexes_, [&](const Index& index) { return index.name == name; });
 }
 
 bool Collection::FindById(const bson_value_t& id, RecordId* out) const {

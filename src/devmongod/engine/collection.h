@@ -51,7 +51,11 @@ class Collection {
   };
   // Takes `doc` (which must have an _id) unless a unique index already holds its key.
   std::expected<RecordId, DuplicateKey> Insert(chat::BsonPtr doc);
-  void Remove(RecordId id);
+  void Remove(RecordId id) { Take(id); }
+  // Removes the document and hands it over (null if there is none).
+  chat::BsonPtr Take(RecordId id);
+  // Removes an index added by AddIndex (a write that could not be journaled).
+  void DropIndex(const std::string& name);
   // Finds the document whose _id equals `id`.
   bool FindById(const bson_value_t& id, RecordId* out) const;
 

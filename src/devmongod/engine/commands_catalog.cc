@@ -32,9 +32,10 @@ EngineCore::Result EngineCore::CmdCreate(const Call& call) {
                                      "Collection " + call.db + "." + *coll + " already exists."));
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
-  CreateCollection(call.db, *coll);
+  // Journal first, everywhere: memory never holds what the journal lacks.
   chat::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
   if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+  CreateCollection(call.db, *coll);
   return Outcome::Reply(chat::NewBson());
 }
 
@@ -47,10 +48,10 @@ EngineCore::Result EngineCore::CmdDrop(const Call& call) {
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
   const int32_t index_count = static_cast<int32_t>(collection->indexes().size());
   EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-  DropCollection(call.db, *coll, stamp);
   chat::BsonPtr entry = NewJournalEntry("drop", call.db, *coll);
   AppendStamp(entry.get(), stamp);
   if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+  DropCollection(call.db, *coll, stamp);
   chat::BsonPtr reply = chat::NewBson();
   BSON_APPEND_INT32(reply.get(), "nIndexesWas", index_count);
   std::string ns = call.db + "." + *coll;
@@ -69,10 +70,10 @@ EngineCore::Result EngineCore::CmdDropDatabase(const Call& call) {
   // their drop + invalidate exactly as for a single drop.
   for (const std::string& name : names) {
     EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-    DropCollection(call.db, name, stamp);
     chat::BsonPtr entry = NewJournalEntry("drop", call.db, name);
     AppendStamp(entry.get(), stamp);
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    DropCollection(call.db, name, stamp);
   }
   chat::BsonPtr reply = chat::NewBson();
   BSON_APPEND_UTF8(reply.get(), "dropped", call.db.c_str());
@@ -120,13 +121,14 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   Collection* collection = FindCollection(call.db, *coll);
   const bool created = collection == nullptr;
   if (created) {
-    collection = &CreateCollection(call.db, *coll);
     chat::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    collection = &CreateCollection(call.db, *coll);
   }
   const int32_t before = static_cast<int32_t>(collection->indexes().size());
   chat::BsonPtr added_specs = chat::NewBson();
   uint32_t added = 0;
+  std::vector<std::string> added_names;
   std::optional<CommandError> failure;
   for (const Spec& spec : specs) {
     auto result = collection->AddIndex(spec.name, *spec.key, spec.unique, call.db + "." + *coll);
@@ -135,6 +137,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
       break;
     }
     if (!*result) continue;
+    added_names.push_back(spec.name);
     std::string key = std::to_string(added++);
     bson_t journal_spec;
     bson_append_document_begin(added_specs.get(), key.c_str(), -1, &journal_spec);
@@ -147,7 +150,10 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   if (added > 0) {
     chat::BsonPtr entry = NewJournalEntry("createIndexes", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "indexes", added_specs.get());
-    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    if (auto failed = Journal(*entry, call.ctx)) {
+      for (const std::string& name : added_names) collection->DropIndex(name);
+      return std::unexpected(*failed);
+    }
   }
   if (failure) return std::unexpected(*failure);
 

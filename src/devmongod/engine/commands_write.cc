@@ -90,24 +90,45 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   const std::string ns = call.db + "." + *coll;
   Collection* collection = FindCollection(call.db, *coll);
   if (collection == nullptr) {
-    collection = &CreateCollection(call.db, *coll);
+    // Journal first: memory never holds what the journal lacks.
     chat::BsonPtr create = NewJournalEntry("create", call.db, *coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
+    collection = &CreateCollection(call.db, *coll);
   }
 
-  chat::BsonPtr journaled = chat::NewBson();  // the docs array of the journal record
-  chat::BsonPtr write_errors = chat::NewBson();
-  uint32_t journaled_count = 0, error_count = 0;
-  int64_t inserted = 0, index = -1;
-  // A big insert (up to 48 MB of documents) is journaled in chunks so no
-  // record comes near journal::kMaxPayloadSize; replay applies them in order.
-  auto flush_chunk = [&]() -> std::optional<CommandError> {
+  // Documents enter the collection as they are checked (a later one may
+  // collide with an earlier one), but their change events are only recorded
+  // once the journal has them; if the journal fails they are taken out again,
+  // so no reader or stream ever sees an unacknowledged write. A big insert
+  // (up to 48 MB) is journaled in chunks so no record nears the payload limit.
+  struct Pending {
+    Collection::RecordId id;
+    chat::BsonPtr doc;
+    EventStamp stamp;
+  };
+  std::vector<Pending> pending;
+  chat::BsonPtr journaled = chat::NewBson();  // the docs array of the next record
+  uint64_t next_seq = history_.last_seq() + 1;
+  auto flush = [&](const bson_t* retryable_reply) -> std::optional<CommandError> {
     chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
+    if (retryable_reply != nullptr) AppendRetryableWrite(entry.get(), *rw_key, *retryable_reply);
     journaled = chat::NewBson();
-    journaled_count = 0;
-    return Journal(*entry, call.ctx);
+    std::optional<CommandError> failed = Journal(*entry, call.ctx);
+    for (const Pending& p : pending) {
+      if (failed) {
+        collection->Remove(p.id);
+      } else {
+        RecordInsertEvent(call.db, *coll, *p.doc, p.stamp);
+      }
+    }
+    pending.clear();
+    return failed;
   };
+
+  chat::BsonPtr write_errors = chat::NewBson();
+  uint32_t error_count = 0;
+  int64_t inserted = 0, index = -1;
   bson_iter_init(&item, documents->get());
   while (bson_iter_next(&item)) {
     ++index;
@@ -123,18 +144,18 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
       chat::BsonPtr copy = chat::CopyBson(*doc);
       auto added = collection->Insert(std::move(doc));
       if (added) {
-        EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-        RecordInsertEvent(call.db, *coll, *copy, stamp);
-        std::string key = std::to_string(journaled_count++);
+        EventStamp stamp{next_seq++, clock_.Next(call.ctx.now_wall_ms), call.ctx.now_wall_ms};
+        std::string key = std::to_string(pending.size());
         bson_t record;
         bson_append_document_begin(journaled.get(), key.c_str(), -1, &record);
         BSON_APPEND_DOCUMENT(&record, "doc", copy.get());
         AppendStamp(&record, stamp);
         bson_append_document_end(journaled.get(), &record);
+        pending.push_back(Pending{*added, std::move(copy), stamp});
         ++inserted;
         ++opcounters_.insert;
         if (journaled->len > kJournalChunkBytes) {
-          if (auto failed = flush_chunk()) return std::unexpected(*failed);
+          if (auto failed = flush(nullptr)) return std::unexpected(*failed);
         }
         continue;
       }
@@ -148,14 +169,11 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   chat::BsonPtr reply = chat::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(inserted));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
-
-  if (journaled_count > 0 || rw_key) {
-    chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
-    BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
-    if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
-    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
-    if (rw_key)
+  if (!pending.empty() || rw_key) {
+    if (auto failed = flush(rw_key ? reply.get() : nullptr)) return std::unexpected(*failed);
+    if (rw_key) {
       retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+    }
   }
   return Outcome::Reply(std::move(reply));
 }
@@ -206,10 +224,20 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
 
+  // As for inserts: documents leave the collection now, their events are
+  // recorded after the journal has the deletion; on a journal failure they
+  // are put back.
+  struct Removed {
+    chat::BsonPtr doc;
+    chat::BsonPtr id;  // {id: <_id>}
+    EventStamp stamp;
+  };
+  std::vector<Removed> removed;
   chat::BsonPtr journaled = chat::NewBson();
   chat::BsonPtr write_errors = chat::NewBson();
-  uint32_t journaled_count = 0, error_count = 0;
-  int64_t deleted = 0;
+  uint32_t error_count = 0;
+  uint64_t next_seq = history_.last_seq() + 1;
+  Collection* collection = FindCollection(call.db, *coll);
   for (size_t index = 0; index < statements.size(); ++index) {
     ++opcounters_.remove;
     auto matcher = query::Matcher::Compile(*statements[index].filter);
@@ -219,7 +247,6 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
       if (ordered->value_or(true)) break;
       continue;
     }
-    Collection* collection = FindCollection(call.db, *coll);
     if (collection == nullptr) continue;
     std::vector<Collection::RecordId> victims;
     for (const auto& [record_id, doc] : collection->documents()) {
@@ -228,39 +255,48 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
       if (statements[index].just_one) break;
     }
     for (Collection::RecordId record_id : victims) {
-      // Keep the _id: the document itself is gone after Remove.
+      chat::BsonPtr doc = collection->Take(record_id);
       chat::BsonPtr key = chat::NewBson();
       bson_iter_t id;
-      if (bson_iter_init_find(&id, collection->documents().at(record_id).get(), "_id")) {
+      if (bson_iter_init_find(&id, doc.get(), "_id")) {
         bson_append_value(key.get(), "id", 2, bson_iter_value(&id));
       } else {
         bson_append_null(key.get(), "id", 2);
       }
-      collection->Remove(record_id);
+      EventStamp stamp{next_seq++, clock_.Next(call.ctx.now_wall_ms), call.ctx.now_wall_ms};
       bson_iter_t kept;
       bson_iter_init_find(&kept, key.get(), "id");
-      EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-      RecordDeleteEvent(call.db, *coll, *bson_iter_value(&kept), stamp);
-      std::string array_key = std::to_string(journaled_count++);
+      std::string array_key = std::to_string(removed.size());
       bson_t record;
       bson_append_document_begin(journaled.get(), array_key.c_str(), -1, &record);
       bson_append_value(&record, "id", 2, bson_iter_value(&kept));
       AppendStamp(&record, stamp);
       bson_append_document_end(journaled.get(), &record);
-      ++deleted;
+      removed.push_back(Removed{std::move(doc), std::move(key), stamp});
     }
   }
 
   chat::BsonPtr reply = chat::NewBson();
-  BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(deleted));
+  BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(removed.size()));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
-  if (deleted > 0 || rw_key) {
+  if (!removed.empty() || rw_key) {
     chat::BsonPtr entry = NewJournalEntry("delete", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
-    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
-    if (rw_key)
+    std::optional<CommandError> failed = Journal(*entry, call.ctx);
+    for (Removed& r : removed) {
+      if (failed) {
+        (void)collection->Insert(std::move(r.doc));  // its keys were free before
+      } else {
+        bson_iter_t id;
+        bson_iter_init_find(&id, r.id.get(), "id");
+        RecordDeleteEvent(call.db, *coll, *bson_iter_value(&id), r.stamp);
+      }
+    }
+    if (failed) return std::unexpected(*failed);
+    if (rw_key) {
       retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+    }
   }
   return Outcome::Reply(std::move(reply));
 }

@@ -220,7 +220,14 @@ TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
 // acknowledged, and the engine refuses further writes instead of
 // acknowledging what it cannot make durable. Reads keep working.
 TEST_F(PersistenceTest, JournalWriteFailureRefusesWrites) {
+  int64_t stream =
+      Int(*Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
+  Outcome first = Run("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})");
+  ASSERT_EQ(first.kind, Outcome::Kind::kReply);
+  const std::string token = ToJson(*Doc(*Batch(*first.reply)[0], "_id"));
+  const uint64_t version = engine_->ChangeVersion();
   const auto size = std::filesystem::file_size(options_.dbpath + "/journal.bin");
   struct rlimit original;
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &original), 0);
@@ -242,7 +249,13 @@ TEST_F(PersistenceTest, JournalWriteFailureRefusesWrites) {
   ASSERT_EQ(refused.kind, Outcome::Kind::kReply);
   EXPECT_EQ(Int(*refused.reply, "code"), 1);
   Fails("db", R"({"create": "d"})", 1);
-  Ok("db", R"({"find": "c"})");
+  // Memory matches the journal: the failed document is not visible and no
+  // change event was published for it.
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 1);
+  EXPECT_EQ(engine_->ChangeVersion(), version);
+  EXPECT_TRUE(Batch(*Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": )" + token + "}}]}"))
+                  .empty());
 
   // After a restart only the acknowledged document is there.
   Open();
