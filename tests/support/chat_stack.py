@@ -58,7 +58,7 @@ class Process:
     def alive(self):
         return self.proc.poll() is None
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         if self.alive():
             os.kill(self.proc.pid, sig)
 
@@ -192,7 +192,7 @@ class ChatStack:
             return False
 
     def reload_nginx(self):
-        self.nginx.signal(signal.SIGHUP)
+        self.nginx.send_signal(signal.SIGHUP)
 
     def stop(self):
         if self.nginx:

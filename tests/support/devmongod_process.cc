@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,9 +48,15 @@ std::expected<pid_t, std::string> SpawnChild(const std::vector<std::string>& arg
   std::vector<std::string> copy = args;
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) return std::unexpected(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
+    // If the test binary dies (a ctest timeout kills it), take the server
+    // along instead of leaving it listening. Note: this follows the forking
+    // *thread*, so start servers from the test's own thread.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(stdout_fd, STDOUT_FILENO);
     if (stderr_fd >= 0) ::dup2(stderr_fd, STDERR_FILENO);
     // The test process may block signals (gtest does not, but be safe).

@@ -6,8 +6,10 @@
 // destructor always kills a running child, so a failing test never leaks a
 // server. Tests that need devmongod-only features (restart, dbpath, its
 // options) check external() and GTEST_SKIP.
-// Thread-safety: one owner thread; host()/port()/Uri() may be read from any
-// thread while no Stop/Kill/Restart runs.
+// The child is killed if the thread that started it exits (PR_SET_PDEATHSIG),
+// so a test binary killed by a ctest timeout leaves no server behind.
+// Thread-safety: one owner thread, which must outlive the server; host(),
+// port() and Uri() may be read from any thread while no Stop/Kill/Restart runs.
 #pragma once
 
 #include <sys/types.h>
