@@ -57,15 +57,17 @@ void AppendMember(std::string& out, std::string_view key, std::string_view value
 
 BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms) {
   BsonPtr doc = NewBson();
-  BSON_APPEND_OID(doc.get(), "_id", &id);
-  bson_append_utf8(doc.get(), "username", -1, message.username.data(),
+  // Through a plain bson_t* the type keeps libbson's alignment attribute,
+  // which clang checks at each libbson call (unique_ptr::get() loses it).
+  bson_t* const out = doc.get();
+  BSON_APPEND_OID(out, "_id", &id);
+  bson_append_utf8(out, "username", -1, message.username.data(),
                    static_cast<int>(message.username.size()));
-  bson_append_utf8(doc.get(), "content", -1, message.content.data(),
+  bson_append_utf8(out, "content", -1, message.content.data(),
                    static_cast<int>(message.content.size()));
-  bson_append_utf8(doc.get(), "room", -1, message.room.data(),
-                   static_cast<int>(message.room.size()));
-  BSON_APPEND_DATE_TIME(doc.get(), "createdAt", now_ms);
-  BSON_APPEND_DATE_TIME(doc.get(), "updatedAt", now_ms);
+  bson_append_utf8(out, "room", -1, message.room.data(), static_cast<int>(message.room.size()));
+  BSON_APPEND_DATE_TIME(out, "createdAt", now_ms);
+  BSON_APPEND_DATE_TIME(out, "updatedAt", now_ms);
   return doc;
 }
 

@@ -35,7 +35,8 @@ std::expected<BsonPtr, std::string> ResumeTokenFromEventId(std::string_view id) 
                            " hex digits");
   }
   BsonPtr token = NewBson();
-  bson_append_utf8(token.get(), "_data", 5, id.data(), static_cast<int>(id.size()));
+  bson_t* const out = token.get();  // keeps bson_t's alignment for clang (see message_json.cc)
+  bson_append_utf8(out, "_data", 5, id.data(), static_cast<int>(id.size()));
   return token;
 }
 
