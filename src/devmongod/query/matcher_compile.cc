@@ -167,8 +167,9 @@ class FilterCompiler {
   }
 
   // The fields of an operator document {$gt: 1, $lt: 5}, ANDed.
-  Status CompileOperators(std::string_view path, bson_iter_t ops, int depth,
+  Status CompileOperators(std::string_view path, const bson_iter_t& start, int depth,
                           std::vector<Node>* out) {
+    bson_iter_t ops = start;
     while (bson_iter_next(&ops)) {
       const std::string_view op = KeyOf(ops);
       const bson_value_t operand = ValueOf(ops);
@@ -197,8 +198,8 @@ class FilterCompiler {
     return CheckFullyRead(ops);
   }
 
-  Status CompileIn(std::string_view path, std::string_view op, const bson_iter_t& operand,
-                   std::vector<Node>* out) {
+  static Status CompileIn(std::string_view path, std::string_view op, const bson_iter_t& operand,
+                          std::vector<Node>* out) {
     bson_iter_t elements;
     if (!BSON_ITER_HOLDS_ARRAY(&operand) || !bson_iter_recurse(&operand, &elements)) {
       return std::unexpected(BadValue(std::string(op) + " needs an array"));

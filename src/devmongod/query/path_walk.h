@@ -15,6 +15,8 @@
 // WalkPath does not allocate. It recurses once per path component, so paths
 // must have at most kMaxPathComponents components (compilers check this;
 // longer paths reach nothing rather than recursing further).
+// Iterators are passed by reference and copied into locals: libbson declares
+// bson_iter_t 128-byte aligned, which by-value parameters do not honour.
 // Thread-safety: pure functions over caller-owned documents.
 #pragma once
 
@@ -77,12 +79,13 @@ bool VisitLeaf(const bson_iter_t& at, Visitor& visit) {
 }
 
 template <typename Visitor>
-bool VisitInDocument(bson_iter_t fields, PathRest rest, Visitor& visit, size_t depth);
+bool VisitInDocument(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth);
 template <typename Visitor>
 bool VisitValue(const bson_iter_t& at, PathRest rest, Visitor& visit, size_t depth);
 
 template <typename Visitor>
-bool VisitInArray(bson_iter_t elements, PathRest rest, Visitor& visit, size_t depth) {
+bool VisitInArray(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth) {
+  bson_iter_t elements = start;
   uint32_t index = 0;
   if (ParseArrayIndex(rest.Head(), &index)) {
     if (!FindElement(&elements, index)) return visit(nullptr, false);
@@ -116,7 +119,8 @@ bool VisitValue(const bson_iter_t& at, PathRest rest, Visitor& visit, size_t dep
 }
 
 template <typename Visitor>
-bool VisitInDocument(bson_iter_t fields, PathRest rest, Visitor& visit, size_t depth) {
+bool VisitInDocument(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth) {
+  bson_iter_t fields = start;
   if (!FindField(&fields, rest.Head())) return visit(nullptr, false);
   return VisitValue(fields, rest.Tail(), visit, depth + 1);
 }

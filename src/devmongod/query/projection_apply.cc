@@ -39,7 +39,9 @@ class Includer {
  public:
   explicit Includer(bool keep_id) : keep_id_(keep_id) {}
 
-  void Document(bson_iter_t fields, const ProjectionNode& node, bool top_level, bson_t* out) const {
+  void Document(const bson_iter_t& start, const ProjectionNode& node, bool top_level,
+                bson_t* out) const {
+    bson_iter_t fields = start;
     while (bson_iter_next(&fields)) {
       const std::string_view key = KeyOf(fields);
       const ProjectionNode* child = node.Find(key);
@@ -82,7 +84,8 @@ class Includer {
 
 class Excluder {
  public:
-  void Document(bson_iter_t fields, const ProjectionNode& node, bson_t* out) const {
+  void Document(const bson_iter_t& start, const ProjectionNode& node, bson_t* out) const {
+    bson_iter_t fields = start;
     while (bson_iter_next(&fields)) {
       const std::string_view key = KeyOf(fields);
       const ProjectionNode* child = node.Find(key);

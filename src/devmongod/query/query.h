@@ -7,6 +7,21 @@
 // a filter on a field that holds an array matches if any element matches;
 // dotted paths descend into embedded documents (and array elements by index).
 // Thread-safety: compiled objects are immutable and may be shared.
+//
+// Known differences from MongoDB (each rejected with a clear BadValue or
+// documented at its implementation):
+//  * not supported: $regex and regex literals, $expr, $where, $text, $size,
+//    $all, $elemMatch, $type, $mod, bit and geo operators; computed,
+//    positional, $slice and $elemMatch projections; $group expressions other
+//    than a constant or "$field", accumulators other than $sum $min $max
+//    $first $last; stages other than those listed on RunPipeline.
+//  * a numeric path component on an array only indexes the array (MongoDB
+//    also looks for a field of that name in the array's documents).
+//  * "$a.b" in $group does not collect values across an array of documents
+//    (it reads as missing there).
+//  * decimal128 compares exactly with integers and decimals, but against a
+//    non-integral double only after rounding to double; $sum adds decimals
+//    as doubles and returns a double.
 #pragma once
 
 #include <bson/bson.h>

@@ -49,7 +49,7 @@ class PipelineTest : public ::testing::Test {
 
   static std::vector<std::string> Canonical(const std::vector<std::string>& jsons) {
     std::vector<std::string> out;
-    for (const std::string& json : jsons) out.push_back(CanonicalJson(json.c_str()));
+    for (const std::string& json : jsons) out.push_back(CanonicalJson(json));
     return out;
   }
 
