@@ -222,8 +222,15 @@ class Reader {
       }
       if (static_cast<unsigned char>(c) < 0x20) return SetError(JsonReadError::Kind::kInvalidJson);
       if (c != '\\') {
-        out += c;  // the text is valid UTF-8, so multi-byte sequences copy through
-        ++pos_;
+        // Copy the whole run of plain characters at once; the text is valid
+        // UTF-8, so multi-byte sequences copy through unchanged.
+        size_t end = pos_ + 1;
+        while (end < text_.size() && text_[end] != '"' && text_[end] != '\\' &&
+               static_cast<unsigned char>(text_[end]) >= 0x20) {
+          ++end;
+        }
+        out.append(text_.substr(pos_, end - pos_));
+        pos_ = end;
         continue;
       }
       ++pos_;
