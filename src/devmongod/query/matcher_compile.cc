@@ -82,7 +82,7 @@ Node MakePredicate(std::string_view path, PredicateOp op, bool negated,
                    const bson_value_t& operand) {
   Node node;
   node.kind = Node::Kind::kPredicate;
-  node.predicate.path = std::string(path);
+  node.predicate.path = CompiledPath(std::string(path));
   node.predicate.op = op;
   node.predicate.negated = negated;
   node.predicate.operand = operand;

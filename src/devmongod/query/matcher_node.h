@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/bson_ptr.h"
+#include "devmongod/query/path_walk.h"
 #include "devmongod/query/query.h"
 
 namespace devmongod::query {
@@ -22,7 +23,7 @@ enum class PredicateOp { kEq, kGt, kGte, kLt, kLte, kIn, kExists };
 // $exists:false — MongoDB defines those as the plain negation, so that e.g.
 // {a: {$ne: 1}} matches documents without `a`.
 struct FieldPredicate {
-  std::string path;
+  CompiledPath path;
   PredicateOp op = PredicateOp::kEq;
   bool negated = false;
   bson_value_t operand{};

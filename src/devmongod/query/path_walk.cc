@@ -1,6 +1,7 @@
 #include "devmongod/query/path_walk.h"
 
 #include <cstring>
+#include <utility>
 
 #include "devmongod/query/query.h"
 
@@ -23,6 +24,15 @@ bool ParseArrayIndex(std::string_view component, uint32_t* index) {
   if (value > 0x7fffffff) return false;
   *index = static_cast<uint32_t>(value);
   return true;
+}
+
+CompiledPath::CompiledPath(std::string text) : text_(std::move(text)) {
+  for (PathRest rest{text_, false}; !rest.done(); rest = rest.Tail()) {
+    const std::string_view head = rest.Head();
+    Component component{static_cast<size_t>(head.data() - text_.data()), head.size(), false, 0};
+    component.is_index = ParseArrayIndex(head, &component.index);
+    components_.push_back(component);
+  }
 }
 
 bool FindField(bson_iter_t* iter, std::string_view key) {
@@ -56,7 +66,7 @@ bool LookupPath(const bson_t& doc, std::string_view path, bson_iter_t* out) {
                                 : FindField(&iter, head);
     if (!found) return false;
     rest = rest.Tail();
-    if (rest.done) {
+    if (rest.done()) {
       *out = iter;
       return true;
     }

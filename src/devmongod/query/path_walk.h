@@ -23,20 +23,29 @@
 #include <bson/bson.h>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "devmongod/query/limits.h"
 #include "devmongod/query/value_order.h"
 
 namespace devmongod::query {
 
-// The not-yet-walked part of a path. `done` distinguishes the end of the
-// path from a trailing empty component ("a." has components "a" and "").
+// True when `component` is a canonical array index: digits only, no leading
+// zero (except "0" itself), below 2^31.
+bool ParseArrayIndex(std::string_view component, uint32_t* index);
+
+// The not-yet-walked part of a path given as text, split as it is walked.
+// `at_end` distinguishes the end of the path from a trailing empty
+// component ("a." has components "a" and "").
 struct PathRest {
   std::string_view text;
-  bool done = false;
+  bool at_end = false;
 
+  bool done() const { return at_end; }
   std::string_view Head() const { return text.substr(0, text.find('.')); }
+  bool HeadIndex(uint32_t* index) const { return ParseArrayIndex(Head(), index); }
   PathRest Tail() const {
     const size_t dot = text.find('.');
     if (dot == std::string_view::npos) return PathRest{{}, true};
@@ -44,12 +53,53 @@ struct PathRest {
   }
 };
 
+// A dotted path split (and its array indexes parsed) once, for paths that
+// are walked many times, like a filter's on the change-stream hot path.
+class CompiledPath {
+ public:
+  explicit CompiledPath(std::string text = {});
+
+  const std::string& text() const { return text_; }
+  size_t size() const { return components_.size(); }
+
+  // The walk cursor over a CompiledPath (same interface as PathRest). The
+  // path must not move or change while a cursor is in use.
+  class Rest {
+   public:
+    Rest(const CompiledPath* path, size_t position) : path_(path), position_(position) {}
+    bool done() const { return position_ == path_->components_.size(); }
+    std::string_view Head() const {
+      const Component& c = path_->components_[position_];
+      return std::string_view(path_->text_).substr(c.offset, c.length);
+    }
+    bool HeadIndex(uint32_t* index) const {
+      const Component& c = path_->components_[position_];
+      *index = c.index;
+      return c.is_index;
+    }
+    Rest Tail() const { return Rest(path_, position_ + 1); }
+
+   private:
+    const CompiledPath* path_;
+    size_t position_;
+  };
+
+  Rest Start() const { return Rest(this, 0); }
+
+ private:
+  struct Component {
+    size_t offset;
+    size_t length;
+    bool is_index;
+    uint32_t index;
+  };
+
+  std::string text_;
+  std::vector<Component> components_;
+};
+
 // Number of components of a dotted path ("" and "a" have one).
 size_t PathComponentCount(std::string_view path);
-
-// True when `component` is a canonical array index: digits only, no leading
-// zero (except "0" itself), below 2^31.
-bool ParseArrayIndex(std::string_view component, uint32_t* index);
 
 // Advances a fresh iterator over a document to the field `key`.
 bool FindField(bson_iter_t* iter, std::string_view key);
@@ -78,16 +128,16 @@ bool VisitLeaf(const bson_iter_t& at, Visitor& visit) {
   return false;
 }
 
-template <typename Visitor>
-bool VisitInDocument(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth);
-template <typename Visitor>
-bool VisitValue(const bson_iter_t& at, PathRest rest, Visitor& visit, size_t depth);
+template <typename Rest, typename Visitor>
+bool VisitInDocument(const bson_iter_t& start, Rest rest, Visitor& visit, size_t depth);
+template <typename Rest, typename Visitor>
+bool VisitValue(const bson_iter_t& at, Rest rest, Visitor& visit, size_t depth);
 
-template <typename Visitor>
-bool VisitInArray(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth) {
+template <typename Rest, typename Visitor>
+bool VisitInArray(const bson_iter_t& start, Rest rest, Visitor& visit, size_t depth) {
   bson_iter_t elements = start;
   uint32_t index = 0;
-  if (ParseArrayIndex(rest.Head(), &index)) {
+  if (rest.HeadIndex(&index)) {
     if (!FindElement(&elements, index)) return visit(nullptr, false);
     return VisitValue(elements, rest.Tail(), visit, depth + 1);
   }
@@ -104,9 +154,9 @@ bool VisitInArray(const bson_iter_t& start, PathRest rest, Visitor& visit, size_
   return !any && visit(nullptr, false);
 }
 
-template <typename Visitor>
-bool VisitValue(const bson_iter_t& at, PathRest rest, Visitor& visit, size_t depth) {
-  if (rest.done) return VisitLeaf(at, visit);
+template <typename Rest, typename Visitor>
+bool VisitValue(const bson_iter_t& at, Rest rest, Visitor& visit, size_t depth) {
+  if (rest.done()) return VisitLeaf(at, visit);
   if (depth >= kMaxPathComponents) return visit(nullptr, false);
   bson_iter_t children;
   if (BSON_ITER_HOLDS_DOCUMENT(&at) && bson_iter_recurse(&at, &children)) {
@@ -118,8 +168,8 @@ bool VisitValue(const bson_iter_t& at, PathRest rest, Visitor& visit, size_t dep
   return visit(nullptr, false);  // a scalar cannot have sub-fields
 }
 
-template <typename Visitor>
-bool VisitInDocument(const bson_iter_t& start, PathRest rest, Visitor& visit, size_t depth) {
+template <typename Rest, typename Visitor>
+bool VisitInDocument(const bson_iter_t& start, Rest rest, Visitor& visit, size_t depth) {
   bson_iter_t fields = start;
   if (!FindField(&fields, rest.Head())) return visit(nullptr, false);
   return VisitValue(fields, rest.Tail(), visit, depth + 1);
@@ -134,6 +184,14 @@ bool WalkPath(const bson_t& doc, std::string_view path, Visitor&& visit) {
   bson_iter_t fields;
   if (!bson_iter_init(&fields, &doc)) return visit(nullptr, false);
   return path_walk_internal::VisitInDocument(fields, PathRest{path, false}, visit, 0);
+}
+
+// The same over a path split at compile time.
+template <typename Visitor>
+bool WalkPath(const bson_t& doc, const CompiledPath& path, Visitor&& visit) {
+  bson_iter_t fields;
+  if (!bson_iter_init(&fields, &doc)) return visit(nullptr, false);
+  return path_walk_internal::VisitInDocument(fields, path.Start(), visit, 0);
 }
 
 }  // namespace devmongod::query

@@ -35,7 +35,7 @@ Status CheckPath(std::string_view path) {
   if (PathComponentCount(path) > kMaxPathComponents) {
     return std::unexpected(BadValue("projection path is too long: '" + std::string(path) + "'"));
   }
-  for (PathRest rest{path, false}; !rest.done; rest = rest.Tail()) {
+  for (PathRest rest{path, false}; !rest.done(); rest = rest.Tail()) {
     const std::string_view component = rest.Head();
     if (component.empty()) {
       return std::unexpected(
@@ -57,9 +57,9 @@ Error PathCollision(std::string_view path) {
 // or repeated is a collision, as in MongoDB.
 Status InsertPath(ProjectionNode* root, std::string_view path) {
   ProjectionNode* node = root;
-  for (PathRest rest{path, false}; !rest.done; rest = rest.Tail()) {
+  for (PathRest rest{path, false}; !rest.done(); rest = rest.Tail()) {
     const std::string_view component = rest.Head();
-    const bool last = rest.Tail().done;
+    const bool last = rest.Tail().done();
     ProjectionNode* child = node->Find(component);
     if (child != nullptr && (child->leaf || last)) return std::unexpected(PathCollision(path));
     if (child == nullptr) {
