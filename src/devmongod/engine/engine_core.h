@@ -12,6 +12,9 @@
 //   mutations.cc          data changes + their change events (shared by
 //                         commands and journal replay)
 //   persistence.cc        dbpath lock, journal writes, replay, fsync policy
+//   compaction.cc         rewriting an oversized journal at open
+// Writes are journaled before anyone can observe them: change events are
+// recorded (and ChangeVersion moves) only once the journal has the write.
 // Thread-safety: single-threaded (the event loop's thread).
 #pragma once
 
