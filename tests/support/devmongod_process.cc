@@ -224,14 +224,17 @@ std::expected<void, std::string> DevMongod::Spawn(uint16_t port) {
   return {};
 }
 
-std::expected<int, std::string> DevMongod::Stop() {
-  if (external_) return std::unexpected("cannot stop an external server");
+std::expected<int, std::string> DevMongod::Stop() { return SignalAndWait(SIGTERM, kStopGraceMs); }
+
+std::expected<int, std::string> DevMongod::SignalAndWait(int signal, int timeout_ms) {
+  if (external_) return std::unexpected("cannot signal an external server");
   if (pid_ <= 0) return std::unexpected("not running");
-  ::kill(pid_, SIGTERM);
-  auto status = WaitFor(pid_, kStopGraceMs);
+  ::kill(pid_, signal);
+  auto status = WaitFor(pid_, timeout_ms);
   if (!status) {
     Kill();
-    return std::unexpected("devmongod ignored SIGTERM for 5 s; killed");
+    return std::unexpected("devmongod did not exit within " + std::to_string(timeout_ms) +
+                           " ms of signal " + std::to_string(signal) + "; killed");
   }
   pid_ = -1;
   if (WIFEXITED(*status)) return WEXITSTATUS(*status);

@@ -66,6 +66,9 @@ class DevMongod {
   std::expected<int, std::string> Stop();
   // SIGKILL and reap.
   void Kill();
+  // Sends `signal` and waits up to `timeout_ms` for the exit; returns the
+  // exit status (an error if it did not exit or died of a signal).
+  std::expected<int, std::string> SignalAndWait(int signal, int timeout_ms = kStopGraceMs);
   // Starts again with the same arguments on the same port (and dbpath).
   std::expected<void, std::string> Restart();
 

@@ -1,12 +1,14 @@
 // devmongod's command line: --help, invalid values, a port already taken.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include "common/bson_ptr.h"
 #include "common/unique_fd.h"
 #include "support/devmongod_process.h"
 #include "support/mongoc_handles.h"
+#include "support/wire_client.h"
 
 namespace devmongod::it {
 namespace {
@@ -74,6 +76,26 @@ TEST(CliTest, ServesAnIpv6Literal) {
   EXPECT_TRUE(
       mongoc_client_command_simple(client.get(), "admin", ping.get(), nullptr, nullptr, &error))
       << error.message;
+}
+
+}  // namespace
+}  // namespace devmongod::it
+
+namespace devmongod::it {
+namespace {
+
+TEST(CliTest, SigintAndSigtermStopCleanlyWithClientsConnected) {
+  for (int signal : {SIGINT, SIGTERM}) {
+    auto server = test_support::DevMongod::Start({"--quiet"});
+    ASSERT_TRUE(server.has_value()) << server.error();
+    if ((*server)->external()) GTEST_SKIP() << "needs a local devmongod";
+    auto client = test_support::WireClient::Connect((*server)->host(), (*server)->port());
+    ASSERT_TRUE(client.has_value()) << client.error();
+    auto status = (*server)->SignalAndWait(signal);
+    ASSERT_TRUE(status.has_value()) << status.error();
+    EXPECT_EQ(*status, 0) << "signal " << signal;
+    EXPECT_TRUE(client->WaitForClose());
+  }
 }
 
 }  // namespace

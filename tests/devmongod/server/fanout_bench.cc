@@ -17,9 +17,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +24,7 @@
 
 #include "parked_streams.h"
 #include "support/devmongod_process.h"
+#include "support/process_memory.h"
 #include "support/wire_client.h"
 
 namespace {
@@ -91,22 +89,6 @@ std::optional<BenchOptions> ParseArgs(int argc, char** argv) {
   return o;
 }
 
-// kB values of the smaps_rollup lines we report.
-std::map<std::string, long> Memory(pid_t pid) {
-  std::map<std::string, long> out;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string line;
-  while (std::getline(in, line)) {  // the first line names the range, not a field
-    for (std::string_view key : {"Rss:", "Pss:"}) {
-      if (line.starts_with(key)) {
-        out[std::string(key.substr(0, key.size() - 1))] =
-            std::strtol(line.c_str() + key.size(), nullptr, 10);
-      }
-    }
-  }
-  return out;
-}
-
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t index = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
@@ -151,13 +133,13 @@ int main(int argc, char** argv) {
   auto ping = writer->RunCommand("admin", *chat::BsonPtr(BCON_NEW("ping", BCON_INT32(1))));
   if (!ping) return Fail("ping: " + ping.error());
 
-  auto before = options->pid ? Memory(options->pid) : std::map<std::string, long>{};
+  auto before = test_support::ReadProcessMemory(options->pid);
   auto opened_at = Clock::now();
   auto streams = devmongod::it::ParkedStreams::Open(options->host, options->port, db, coll,
                                                     options->connections, 60000);
   if (!streams) return Fail(streams.error());
   double open_s = std::chrono::duration<double>(Clock::now() - opened_at).count();
-  auto after = options->pid ? Memory(options->pid) : std::map<std::string, long>{};
+  auto after = test_support::ReadProcessMemory(options->pid);
 
   std::vector<double> latencies_ms;
   latencies_ms.reserve(options->connections * options->inserts);
@@ -180,14 +162,17 @@ int main(int argc, char** argv) {
   std::printf("latency_ms p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", Percentile(latencies_ms, 0.5),
               Percentile(latencies_ms, 0.9), Percentile(latencies_ms, 0.99),
               latencies_ms.empty() ? 0.0 : latencies_ms.back());
-  if (options->pid) {
-    for (const char* key : {"Rss", "Pss"}) {
-      long b = before[key], a = after[key];
-      std::printf("%s_kB before=%ld after=%ld per_connection_bytes=%.0f\n", key, b, a,
-                  1024.0 * static_cast<double>(a - b) / static_cast<double>(options->connections));
-    }
+  if (before && after) {
+    auto per_connection = [&](long before_kb, long after_kb) {
+      return 1024.0 * static_cast<double>(after_kb - before_kb) /
+             static_cast<double>(options->connections);
+    };
+    std::printf("Rss_kB before=%ld after=%ld per_connection_bytes=%.0f\n", before->rss_kb,
+                after->rss_kb, per_connection(before->rss_kb, after->rss_kb));
+    std::printf("Pss_kB before=%ld after=%ld per_connection_bytes=%.0f\n", before->pss_kb,
+                after->pss_kb, per_connection(before->pss_kb, after->pss_kb));
   } else {
-    std::printf("memory: pass --pid to read the server's smaps_rollup\n");
+    std::printf("memory: unknown (pass --pid of the server to read its smaps_rollup)\n");
   }
   return 0;
 }
