@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -110,6 +111,9 @@ void Supervisor::Spawn(int64_t now_ms) {
     // status pipe fd 3, stdout goes to stderr (FastCGI output never uses it).
     sigset_t set = HandledSignals();
     sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    // Should the pool die without stopping its workers (SIGKILL, a crash),
+    // they are told to finish their request and exit rather than linger.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (dup2(listen_fd_.get(), STDIN_FILENO) < 0 || dup2(write_end.get(), kWorkerStatusFd) < 0 ||
         dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
       _exit(127);

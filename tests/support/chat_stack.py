@@ -8,6 +8,7 @@ Paths come from the environment CTest sets: CHAT_BIN_DIR (build/bin) and
 CHAT_SOURCE_DIR (the repository).
 """
 import atexit
+import ctypes
 import http.client
 import json
 import os
@@ -16,10 +17,23 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
 BIN_DIR = os.environ.get("CHAT_BIN_DIR", "")
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # Runs in the child before exec: if the test process dies (even by
+    # SIGKILL from a CTest timeout), the child gets SIGTERM and shuts down.
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+# A SIGTERM to the test must still run the clean-up registered with atexit.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 SOURCE_DIR = os.environ.get("CHAT_SOURCE_DIR", "")
 IS_ROOT = os.geteuid() == 0
 
@@ -49,7 +63,7 @@ class Process:
         self.log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                      stdout=stdout or self.log, stderr=self.log,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
 
     @property
     def pid(self):
@@ -307,9 +321,15 @@ class SseClient:
             self._recv()
 
     def next_event(self, timeout=30):
-        """The next dispatched event as (type, data, id), or None at end of stream."""
-        self.sock.settimeout(timeout)
+        """The next dispatched event as (type, data, id), or None at end of stream.
+        Raises socket.timeout when none is dispatched within `timeout` seconds
+        (comments such as heartbeats do not count)."""
+        deadline = time.monotonic() + timeout
         while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("no event within %.1f s" % timeout)
+            self.sock.settimeout(left)
             while b"\n" not in self.raw and b"\r" not in self.raw[:-1]:
                 try:
                     self._fill()

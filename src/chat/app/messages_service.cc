@@ -71,9 +71,9 @@ MessagesService::Response MessagesService::Post(web::Exchange& exchange, LogLine
     auto ensured = store->EnsureIndexes();
     indexes_ensured_ = ensured.has_value();
   }
-  bson_oid_t id;
-  bson_oid_init(&id, nullptr);
-  BsonPtr document = BuildMessageDocument(*message, id, WallMs());
+  const int64_t now_ms = WallMs();
+  bson_oid_t id = ids_.Next(now_ms);
+  BsonPtr document = BuildMessageDocument(*message, id, now_ms);
   if (auto inserted = store->Insert(*document); !inserted)
     return DatabaseError(inserted.error(), log);
   auto json = MessageJson(*document);

@@ -66,7 +66,10 @@ class StreamRequest {
     return ok;
   }
 
-  void Run(db::ChatStore* store, const StreamParams& params);
+  // `frames` holds the response head and the retry hint: they go out only
+  // once the change stream is open, so a client that has the head knows
+  // every message posted from then on will reach it.
+  void Run(db::ChatStore* store, const StreamParams& params, std::string frames);
 
   int64_t events() const { return events_; }
   int64_t bytes() const { return bytes_; }
@@ -154,8 +157,7 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
   return true;
 }
 
-void StreamRequest::Run(db::ChatStore* store, const StreamParams& params) {
-  std::string frames;
+void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::string frames) {
   std::unique_ptr<db::MessageStream> stream = Open(store, params, frames);
   if (!stream) return;
   if (!params.last_event_id && params.backfill > 0 && !Backfill(store, params, *stream, frames))
@@ -265,24 +267,18 @@ void StreamService::Serve(web::Exchange& exchange) {
     finish(200);
     return;
   }
-  // The head and the retry hint go out before the database is touched, so
-  // even a stream that fails at once is a 200 that EventSource retries.
+  // Even a stream whose database is unreachable is a 200 with a retry hint
+  // and an error event, which every EventSource client retries by itself.
   AppendStreamStart(head, static_cast<uint32_t>(config_.retry_ms));
   StreamRequest request(config_, exchange, log);
-  if (!request.Send(head)) {
-    log.End("client_gone");
-    finish(200);
-    return;
-  }
   std::string error;
   db::ChatStore* store = store_.Get(&error);
   if (!store) {
-    std::string frames;
-    AppendErrorEvent(frames, DatabaseUnavailable(std::max(1, config_.retry_ms / 1000)));
-    request.Send(frames);
+    AppendErrorEvent(head, DatabaseUnavailable(std::max(1, config_.retry_ms / 1000)));
+    request.Send(head);
     log.End("db_error").Detail(error);
   } else {
-    request.Run(store, *params);
+    request.Run(store, *params, std::move(head));
   }
   log.Events(request.events()).Bytes(request.bytes());
   finish(200);
