@@ -251,7 +251,7 @@ TEST(EventLoopTest, MoreToComeGetsNoReply) {
 
 TEST(EventLoopTest, ClientThatDoesNotReadIsNotBufferedWithoutBound) {
   LoopOptions options;
-  options.max_output_bytes = 2 * 1024 * 1024;
+  options.max_output_bytes = size_t{2} * 1024 * 1024;
   LoopHarness h(options);
   WireClient c = h.Connect();
   constexpr int kRequests = 200;

@@ -8,7 +8,7 @@
 namespace devmongod::server {
 namespace {
 
-std::expected<ServerOptions, OptionError> Parse(std::vector<const char*> args) {
+std::expected<ServerOptions, OptionError> Parse(const std::vector<const char*>& args) {
   return ParseOptions(args);
 }
 
