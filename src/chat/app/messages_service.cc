@@ -37,6 +37,7 @@ db::ChatStore* MessagesService::Store(LogLine& log) {
 
 MessagesService::Response MessagesService::DatabaseError(const db::DbError& error, LogLine& log) {
   log.Detail(error.KindName());
+  if (error.kind == db::DbError::Kind::kUnavailable) store_.Forget();
   ApiError api = error.kind == db::DbError::Kind::kUnavailable
                      ? DatabaseUnavailable(std::max(1, config_.db_timeout_ms / 1000))
                      : MakeError(ErrorCode::kInternalError, "The database refused the operation.");
@@ -119,6 +120,7 @@ MessagesService::Response MessagesService::Health(LogLine& log, bool head_only) 
       store ? store->Ping() : std::unexpected(db::DbError{db::DbError::Kind::kUnavailable, 0, ""});
   if (!pinged) {
     log.Detail(pinged.error().KindName());
+    store_.Forget();
     std::string body = "{\"status\":\"unavailable\"}\n";
     return {503, JsonResponse(
                      503, head_only ? std::string() : body,

@@ -45,6 +45,9 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
   mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
                                  options.timeout_ms);
   mongoc_uri_set_option_as_int32(uri.get(), MONGOC_URI_CONNECTTIMEOUTMS, options.timeout_ms);
+  // Keep trying until the timeout instead of failing at the first refused
+  // connection: a database that is restarting answers within it.
+  mongoc_uri_set_option_as_bool(uri.get(), MONGOC_URI_SERVERSELECTIONTRYONCE, false);
   if (!options.app_name.empty() &&
       !mongoc_uri_get_option_as_utf8(uri.get(), MONGOC_URI_APPNAME, nullptr)) {
     mongoc_uri_set_appname(uri.get(), options.app_name.c_str());
