@@ -1,5 +1,6 @@
 #include "devmongod/engine/collection.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "devmongod/engine/bson_fields.h"
@@ -30,12 +31,13 @@ Collection::Collection() {
   indexes_.push_back(std::move(id_index));
 }
 
-chat::BsonPtr Collection::KeyOf(const Index& index, const bson_t& doc) {
+chat::BsonPtr Collection::KeyOf(const Index& index, const bson_t& doc, bool* has_array) {
   chat::BsonPtr key = chat::NewBson();
   for (size_t i = 0; i < index.fields.size(); ++i) {
     std::string position = std::to_string(i);
     bson_iter_t value;
     if (query::LookupPath(doc, index.fields[i], &value)) {
+      if (has_array != nullptr && BSON_ITER_HOLDS_ARRAY(&value)) *has_array = true;
       bson_append_value(key.get(), position.c_str(), -1, bson_iter_value(&value));
     } else {
       bson_append_null(key.get(), position.c_str(), -1);
@@ -59,22 +61,22 @@ chat::BsonPtr Collection::NamedKeyValue(const Index& index, const bson_t& key) {
 std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert(
     chat::BsonPtr doc) {
   std::vector<chat::BsonPtr> keys;
+  std::vector<bool> arrays;
   keys.reserve(indexes_.size());
   for (const Index& index : indexes_) {
-    if (!index.unique) {
-      keys.emplace_back();
-      continue;
-    }
-    chat::BsonPtr key = KeyOf(index, *doc);
-    if (index.entries.contains(key)) {
+    bool has_array = false;
+    chat::BsonPtr key = KeyOf(index, *doc, &has_array);
+    if (index.unique && index.entries.contains(key)) {
       return std::unexpected(
           DuplicateKey{index.name, chat::CopyBson(*index.key), NamedKeyValue(index, *key)});
     }
     keys.push_back(std::move(key));
+    arrays.push_back(has_array);
   }
   RecordId id = next_id_++;
   for (size_t i = 0; i < indexes_.size(); ++i) {
-    if (keys[i]) indexes_[i].entries.emplace(std::move(keys[i]), id);
+    if (arrays[i]) indexes_[i].multikey = true;
+    indexes_[i].entries.emplace(std::move(keys[i]), id);
   }
   documents_.emplace(id, std::move(doc));
   return id;
@@ -84,13 +86,55 @@ chat::BsonPtr Collection::Take(RecordId id) {
   auto it = documents_.find(id);
   if (it == documents_.end()) return nullptr;
   for (Index& index : indexes_) {
-    if (!index.unique) continue;
-    auto entry = index.entries.find(KeyOf(index, *it->second));
-    if (entry != index.entries.end() && entry->second == id) index.entries.erase(entry);
+    auto [first, last] = index.entries.equal_range(KeyOf(index, *it->second));
+    for (auto entry = first; entry != last; ++entry) {
+      if (entry->second == id) {
+        index.entries.erase(entry);
+        break;
+      }
+    }
   }
   chat::BsonPtr doc = std::move(it->second);
   documents_.erase(it);
   return doc;
+}
+
+bool Collection::CandidatesForEquality(const bson_t& filter, std::vector<RecordId>* out) const {
+  bson_iter_t field;
+  if (!bson_iter_init(&field, &filter)) return false;
+  while (bson_iter_next(&field)) {
+    const std::string_view name = bson_iter_key(&field);
+    if (name.empty() || name[0] == '$' || name.find('.') != std::string_view::npos) continue;
+    switch (bson_iter_type(&field)) {
+      case BSON_TYPE_UTF8:
+      case BSON_TYPE_INT32:
+      case BSON_TYPE_INT64:
+      case BSON_TYPE_DOUBLE:
+      case BSON_TYPE_OID:
+      case BSON_TYPE_BOOL:
+      case BSON_TYPE_DATE_TIME:
+        break;
+      default:
+        continue;  // operators, documents, arrays, regexes, null: scan
+    }
+    for (const Index& index : indexes_) {
+      if (index.multikey || index.fields.front() != name) continue;
+      chat::BsonPtr probe = chat::NewBson();
+      bson_append_value(probe.get(), "0", 1, bson_iter_value(&field));
+      // {v} sorts before every {v, ...}, so this is the first key starting with v.
+      for (auto entry = index.entries.lower_bound(probe); entry != index.entries.end(); ++entry) {
+        bson_iter_t first;
+        if (!bson_iter_init(&first, entry->first.get()) || !bson_iter_next(&first) ||
+            query::CompareValues(*bson_iter_value(&first), *bson_iter_value(&field)) != 0) {
+          break;
+        }
+        out->push_back(entry->second);
+      }
+      std::sort(out->begin(), out->end());  // natural order
+      return true;
+    }
+  }
+  return false;
 }
 
 void Collection::DropIndex(const std::string& name) {
@@ -135,15 +179,15 @@ std::expected<bool, CommandError> Collection::AddIndex(const std::string& name, 
   index.key = chat::CopyBson(key);
   index.fields = std::move(*fields);
   index.unique = unique;
-  if (unique) {
-    for (const auto& [id, doc] : documents_) {
-      chat::BsonPtr doc_key = KeyOf(index, *doc);
-      if (index.entries.contains(doc_key)) {
-        DuplicateKey dup{name, chat::CopyBson(key), NamedKeyValue(index, *doc_key)};
-        return std::unexpected(MakeError(11000, "DuplicateKey", DuplicateKeyMessage(ns, dup)));
-      }
-      index.entries.emplace(std::move(doc_key), id);
+  for (const auto& [id, doc] : documents_) {
+    bool has_array = false;
+    chat::BsonPtr doc_key = KeyOf(index, *doc, &has_array);
+    if (unique && index.entries.contains(doc_key)) {
+      DuplicateKey dup{name, chat::CopyBson(key), NamedKeyValue(index, *doc_key)};
+      return std::unexpected(MakeError(11000, "DuplicateKey", DuplicateKeyMessage(ns, dup)));
     }
+    if (has_array) index.multikey = true;
+    index.entries.emplace(std::move(doc_key), id);
   }
   indexes_.push_back(std::move(index));
   return true;

@@ -31,7 +31,11 @@ struct Index {
   chat::BsonPtr key;  // the key pattern, e.g. {room: 1, ts: -1}
   std::vector<std::string> fields;
   bool unique = false;
-  std::map<chat::BsonPtr, uint64_t, IndexKeyLess> entries;  // unique indexes only
+  // Every document's key: duplicate checks for unique indexes, equality
+  // lookups for all. Array values are indexed whole, so an index that has
+  // seen one ("multikey") is not used for lookups (mongod matches elements).
+  std::multimap<chat::BsonPtr, uint64_t, IndexKeyLess> entries;
+  bool multikey = false;
 };
 
 class Collection {
@@ -65,12 +69,32 @@ class Collection {
   std::expected<bool, CommandError> AddIndex(const std::string& name, const bson_t& key,
                                              bool unique, const std::string& ns);
 
+  // Calls visit(id, doc) in natural order for every document that may match
+  // `filter`: those an index finds for a top-level equality on a scalar when
+  // one applies, else all of them. `visit` returns false to stop. The caller
+  // still applies the full filter.
+  template <typename Visit>
+  void ForEachCandidate(const bson_t& filter, Visit visit) const {
+    std::vector<RecordId> candidates;
+    if (!CandidatesForEquality(filter, &candidates)) {
+      for (const auto& [id, doc] : documents_) {
+        if (!visit(id, *doc)) return;
+      }
+      return;
+    }
+    for (RecordId id : candidates) {
+      if (!visit(id, *documents_.at(id))) return;
+    }
+  }
+
   const std::map<RecordId, chat::BsonPtr>& documents() const { return documents_; }
   const std::vector<Index>& indexes() const { return indexes_; }
   size_t size() const { return documents_.size(); }
 
  private:
-  static chat::BsonPtr KeyOf(const Index& index, const bson_t& doc);
+  // The index key of `doc`; sets *has_array when an indexed value is an array.
+  static chat::BsonPtr KeyOf(const Index& index, const bson_t& doc, bool* has_array = nullptr);
+  bool CandidatesForEquality(const bson_t& filter, std::vector<RecordId>* out) const;
   static chat::BsonPtr NamedKeyValue(const Index& index, const bson_t& key);
 
   std::map<RecordId, chat::BsonPtr> documents_;

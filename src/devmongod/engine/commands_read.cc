@@ -119,12 +119,13 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
 
   std::vector<const bson_t*> matches;
   if (const Collection* collection = FindCollection(call.db, *coll)) {
-    for (const auto& [id, doc] : collection->documents()) {
-      if (!matcher->Matches(*doc)) continue;
-      matches.push_back(doc.get());
-      // Without a sort the first matches are the answer.
-      if (sort_spec->empty() && static_cast<int64_t>(matches.size()) >= wanted) break;
-    }
+    collection->ForEachCandidate(
+        *filter ? **filter : *empty, [&](Collection::RecordId, const bson_t& doc) {
+          if (!matcher->Matches(doc)) return true;
+          matches.push_back(&doc);
+          // Without a sort the first matches are the answer.
+          return !sort_spec->empty() || static_cast<int64_t>(matches.size()) < wanted;
+        });
   }
   if (!sort_spec->empty()) {
     // Ties keep natural order. A small limit (a chat history page) only
@@ -246,7 +247,11 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
     if (matcher->MatchesEverything()) {
       matching = static_cast<int64_t>(collection->size());
     } else {
-      for (const auto& [id, doc] : collection->documents()) matching += matcher->Matches(*doc);
+      collection->ForEachCandidate(*filter ? **filter : *empty,
+                                   [&](Collection::RecordId, const bson_t& doc) {
+                                     matching += matcher->Matches(doc) ? 1 : 0;
+                                     return true;
+                                   });
     }
   }
   int64_t n = std::max<int64_t>(0, matching - *skip);

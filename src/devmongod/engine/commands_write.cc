@@ -249,11 +249,12 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     }
     if (collection == nullptr) continue;
     std::vector<Collection::RecordId> victims;
-    for (const auto& [record_id, doc] : collection->documents()) {
-      if (!matcher->Matches(*doc)) continue;
-      victims.push_back(record_id);
-      if (statements[index].just_one) break;
-    }
+    collection->ForEachCandidate(*statements[index].filter,
+                                 [&](Collection::RecordId record_id, const bson_t& doc) {
+                                   if (!matcher->Matches(doc)) return true;
+                                   victims.push_back(record_id);
+                                   return !statements[index].just_one;
+                                 });
     for (Collection::RecordId record_id : victims) {
       chat::BsonPtr doc = collection->Take(record_id);
       chat::BsonPtr key = chat::NewBson();

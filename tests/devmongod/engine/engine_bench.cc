@@ -104,6 +104,24 @@ int main(int argc, char** argv) {
   if (!engine) return 1;
   devmongod::CommandHandler& e = **engine;
   for (int i = 0; i < docs; ++i) Run(e, InsertCommand(i));
+  const bool with_index = std::getenv("BENCH_NO_INDEX") == nullptr;
+  if (with_index) {
+    // The chat's index: {room: 1, _id: -1}.
+    chat::BsonPtr create = chat::NewBson();
+    BSON_APPEND_UTF8(create.get(), "createIndexes", "messages");
+    bson_t indexes, index, key;
+    bson_append_array_begin(create.get(), "indexes", -1, &indexes);
+    bson_append_document_begin(&indexes, "0", 1, &index);
+    bson_append_document_begin(&index, "key", -1, &key);
+    BSON_APPEND_INT32(&key, "room", 1);
+    BSON_APPEND_INT32(&key, "_id", -1);
+    bson_append_document_end(&index, &key);
+    BSON_APPEND_UTF8(&index, "name", "room_1__id_-1");
+    bson_append_document_end(&indexes, &index);
+    bson_append_array_end(create.get(), &indexes);
+    Run(e, std::move(create));
+  }
+  std::printf("index {room: 1, _id: -1}: %s\n", with_index ? "yes" : "no (BENCH_NO_INDEX)");
   const auto page_start = Clock::now();
   constexpr int kPages = 20;
   for (int i = 0; i < kPages; ++i) {
