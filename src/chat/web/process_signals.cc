@@ -1,6 +1,7 @@
 #include "chat/web/process_signals.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -8,8 +9,12 @@ namespace chat::web {
 namespace {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
+volatile std::sig_atomic_t g_idle = 0;
 
-extern "C" void OnStopSignal(int) { g_stop_requested = 1; }
+extern "C" void OnStopSignal(int) {
+  g_stop_requested = 1;
+  if (g_idle) _exit(0);  // async-signal-safe; nothing is in flight
+}
 
 }  // namespace
 
@@ -27,5 +32,7 @@ void InstallStopHandlers() {
 }
 
 bool StopRequested() { return g_stop_requested != 0; }
+
+void SetIdle(bool idle) { g_idle = idle ? 1 : 0; }
 
 }  // namespace chat::web

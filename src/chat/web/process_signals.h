@@ -14,4 +14,10 @@ void InstallStopHandlers();
 // True once SIGTERM or SIGINT arrived.
 bool StopRequested();
 
+// Marks whether the worker is between requests. libfcgi retries accept()
+// after EINTR, so a worker waiting for a request would never see the stop
+// signal; an idle worker has nothing to finish, so the handler ends it at
+// once (_exit), while a busy one finishes its request first.
+void SetIdle(bool idle);
+
 }  // namespace chat::web

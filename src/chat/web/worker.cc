@@ -171,7 +171,11 @@ int RunWorker(const WorkerOptions& options, const Handler& handler) {
   }
   PoolNotes pool;
   for (int64_t served = 0; served < options.max_requests && !StopRequested(); ++served) {
-    if (FCGX_Accept_r(&request) < 0) break;  // EINTR from SIGTERM, or the socket closed
+    SetIdle(true);
+    if (StopRequested()) break;  // the signal came while the last request ended
+    int accepted = FCGX_Accept_r(&request);
+    SetIdle(false);
+    if (accepted < 0) break;  // the listening socket failed
     pool.Busy();
     {
       AcceptedRequest finish(&request);

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""chat-pool with real workers: scaling with demand, a full pool answering
+503 at once through nginx, graceful SIGTERM and SIGHUP, and back-off when
+workers crash at start."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import shutil
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+from chat_stack import BIN_DIR, ChatStack, Process, SseClient, wait_until  # noqa: E402
+
+
+def children_of(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+class StandalonePool(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="chat-pool-")
+        self.sock = os.path.join(self.dir, "p.sock")
+        self.log = os.path.join(self.dir, "pool.log")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self, program, *extra):
+        argv = [os.path.join(BIN_DIR, "chat-pool"), "--name", "t", "--socket", self.sock,
+                "--status-file", os.path.join(self.dir, "status.json")] + list(extra) + ["--"] + program
+        env = dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat", CHAT_DB_TIMEOUT_MS="200")
+        return Process("pool", argv, env=env, log_path=self.log)
+
+    def test_sigterm_leaves_no_process_and_no_socket(self):
+        pool = self.start([os.path.join(BIN_DIR, "messages")], "--min-idle", "3")
+        try:
+            wait_until(lambda: len(children_of(pool.pid)) == 3, 20, "3 idle workers")
+            workers = children_of(pool.pid)
+            self.assertEqual(oct(os.stat(self.sock).st_mode & 0o777), "0o660")
+            pool.send_signal(signal.SIGTERM)
+            pool.proc.wait(20)
+            self.assertEqual(pool.proc.returncode, 0)
+            for pid in workers:
+                wait_until(lambda: not alive(pid), 10, "worker %d to exit" % pid)
+            self.assertFalse(os.path.exists(self.sock))
+        finally:
+            pool.stop()
+
+    def test_sighup_replaces_every_worker(self):
+        pool = self.start([os.path.join(BIN_DIR, "messages")], "--min-idle", "2")
+        try:
+            wait_until(lambda: len(children_of(pool.pid)) == 2, 20, "2 idle workers")
+            before = set(children_of(pool.pid))
+            pool.send_signal(signal.SIGHUP)
+            wait_until(lambda: len(set(children_of(pool.pid)) - before) == 2
+                       and not (set(children_of(pool.pid)) & before), 20, "fresh workers")
+        finally:
+            pool.stop()
+
+    def test_crash_at_start_backs_off(self):
+        pool = self.start(["/bin/false"], "--min-idle", "4")
+        try:
+            time.sleep(6)
+            with open(self.log) as f:
+                log = f.read()
+            spawns = len(re.findall(r"event=spawn ", log))
+            crashes = len(re.findall(r"event=crash ", log))
+            # 100 ms doubling back-off, one probe at a time: about 4 + 6 spawns in
+            # 6 s, where an unbounded loop would make thousands.
+            self.assertGreaterEqual(crashes, 4)
+            self.assertLess(spawns, 20, log[-2000:])
+            self.assertIn("backoff_ms=", log)
+        finally:
+            pool.stop()
+
+    def test_bad_command_line(self):
+        proc = subprocess.run([os.path.join(BIN_DIR, "chat-pool"), "--min-idle", "x"], capture_output=True)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(len(proc.stderr.decode().strip().splitlines()), 1)
+
+
+class BehindNginx(unittest.TestCase):
+    def test_scales_above_min_idle_and_refuses_when_full(self):
+        stack = ChatStack(stream_workers=5, min_idle=1).start()
+        clients = []
+        try:
+            for i in range(5):  # demand above min_idle is served
+                clients.append(SseClient(stack.port, "/api/stream-messages?room=full"))
+                self.assertEqual(clients[-1].status, 200)
+            wait_until(lambda: stack.pool_status("stream")["busy"] == 5, 20, "5 busy stream workers")
+            start = time.monotonic()
+            status, headers, body = stack.request("GET", "/api/stream-messages?room=full", timeout=10)
+            elapsed = time.monotonic() - start
+            self.assertEqual(status, 503)
+            self.assertIn(b"service_unavailable", body)
+            self.assertIn("Retry-After", headers)
+            self.assertLess(elapsed, 5, "a full pool must refuse at once, not queue")
+            # Posting has its own pool and still works.
+            self.assertEqual(stack.post("p", "still posting", "full")[0], 201)
+            for c in clients:
+                c.close()
+            clients = []
+            wait_until(lambda: stack.pool_status("stream")["busy"] == 0, 20, "streams released")
+            again = SseClient(stack.port, "/api/stream-messages?room=full")
+            self.assertEqual(again.status, 200)
+            again.close()
+        finally:
+            for c in clients:
+                c.close()
+            stack.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
