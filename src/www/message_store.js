@@ -1,0 +1,74 @@
+// MessageStore: the messages of one room, each kept once (by _id), in
+// timeline order. Pure data, no DOM, so it can be checked on its own.
+// History pages, the live stream and POST answers all feed the same store;
+// whichever delivers a message first wins and the others are ignored, which
+// is what makes "no loss, no repeat" hold across reconnects and reloads.
+// Single-threaded (the page's event loop); not shared between rooms.
+
+// Order: createdAt first (server time, ISO-8601 UTC strings with the same
+// shape compare correctly as text), then _id. New ids sort by creation time
+// to the millisecond, but documents inserted by other tools may carry
+// ObjectIds whose order within a second is arbitrary, so createdAt leads.
+export function compareMessages(a, b) {
+  const ta = String(a.createdAt ?? "");
+  const tb = String(b.createdAt ?? "");
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if (a._id === b._id) return 0;
+  return a._id < b._id ? -1 : 1;
+}
+
+export function isMessage(value) {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof value._id === "string" &&
+    value._id.length > 0 &&
+    typeof value.username === "string" &&
+    typeof value.content === "string"
+  );
+}
+
+export class MessageStore {
+  #byId = new Map();
+  #ordered = []; // sorted by compareMessages
+
+  get size() {
+    return this.#ordered.length;
+  }
+
+  has(id) {
+    return this.#byId.has(id);
+  }
+
+  // The messages in timeline order (a copy).
+  list() {
+    return this.#ordered.slice();
+  }
+
+  // Adds one message; returns its index in timeline order, or -1 when it was
+  // already known or is not a message.
+  add(message) {
+    if (!isMessage(message) || this.#byId.has(message._id)) return -1;
+    this.#byId.set(message._id, message);
+    const index = this.#insertionIndex(message);
+    this.#ordered.splice(index, 0, message);
+    return index;
+  }
+
+  // Binary search; live messages almost always belong at the end, so that
+  // case is checked first.
+  #insertionIndex(message) {
+    const list = this.#ordered;
+    if (list.length === 0 || compareMessages(list[list.length - 1], message) < 0) {
+      return list.length;
+    }
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareMessages(list[mid], message) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
