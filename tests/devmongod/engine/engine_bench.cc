@@ -5,6 +5,7 @@
 //   re-running P parked change-stream getMores after one insert.
 // Usage: devmongod_engine_bench [--docs N] [--parked P]
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,16 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Resident set size from /proc/self/statm, in KiB.
+long ResidentKb() {
+  long pages_total = 0, pages_resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2) pages_resident = 0;
+    std::fclose(f);
+  }
+  return pages_resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -152,6 +163,7 @@ int main(int argc, char** argv) {
               MsSince(count_start) / kPages);
 
   std::vector<int64_t> cursors;
+  const long rss_before = ResidentKb();
   for (int i = 0; i < parked; ++i) {
     chat::BsonPtr open = chat::NewBson();
     BSON_APPEND_UTF8(open.get(), "aggregate", "messages");
@@ -184,6 +196,8 @@ int main(int argc, char** argv) {
     return Run(e, std::move(command), 100 + i);
   };
   for (size_t i = 0; i < cursors.size(); ++i) get_more(i);  // park them all
+  std::printf("parked change streams: %zu, resident growth per stream ~%ld bytes\n", cursors.size(),
+              (ResidentKb() - rss_before) * 1024 / static_cast<long>(parked));
   Run(e, InsertCommand(3), 99);
   const auto rerun_start = Clock::now();
   size_t answered = 0;
