@@ -7,7 +7,13 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 dir=build-fuzz
-CC=clang CXX=clang++ cmake -S . -B "$dir" -DCHAT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# clang 16 (Debian 12 ships it beside the default 14) is the first that
+# compiles our C++23 code; it is only needed here, so it is installed here.
+if ! command -v clang++-16 >/dev/null 2>&1 || ! dpkg-query -W libclang-rt-16-dev >/dev/null 2>&1; then
+  echo "fuzz: installing clang-16" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-16 libclang-rt-16-dev >/dev/null
+fi
+CC=clang-16 CXX=clang++-16 cmake -S . -B "$dir" -DCHAT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=$(awk '{print $1}' "$dir/fuzz_targets.txt")
 # shellcheck disable=SC2086
 cmake --build "$dir" -j "$(nproc)" --target $targets
