@@ -11,6 +11,7 @@ libgtest-dev googletest
 nginx-light curl procps iproute2
 clang libclang-rt-dev
 python3 python3-pymongo
+chromium chromium-driver
 
 "
 

@@ -1,0 +1,341 @@
+#!/usr/bin/python3
+"""The chat page in headless Chromium against the whole stack (devmongod,
+chat-pool, the FastCGI workers, nginx with its CSP): two pages in a room,
+delivery across an nginx reload and a killed stream worker, text never parsed
+as HTML, the page's own reconnect after the stream pool answered 503, older
+history, and screenshots (desktop and 360x740, light and dark) written to
+CHAT_WWW_ARTIFACTS for a human to look at."""
+import json
+import os
+import signal
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+sys.path.insert(0, HERE)
+from chat_stack import ChatStack, SseClient, wait_until  # noqa: E402
+from webdriver import CHROMEDRIVER, CHROMIUM, ENTER, ChromeDriver  # noqa: E402
+
+ARTIFACTS = os.environ.get("CHAT_WWW_ARTIFACTS") or os.path.join(os.getcwd(), "artifacts")
+# Few stream slots so the test can fill the pool and see the page's 503 path.
+STREAM_SLOTS = 4
+STACK = None
+DRIVER = None
+PAGES = []  # two browsers, reused by the tests
+
+# The page's rendered messages as [id, author, content] in document order.
+MESSAGES_JS = """
+return [...document.querySelectorAll('#messages > li')].map(
+  (li) => [li.dataset.id, li.querySelector('.author').textContent,
+           li.querySelector('.content').textContent]);
+"""
+STATE_JS = "return document.getElementById('status').dataset.state;"
+
+
+def setUpModule():
+    global STACK, DRIVER
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    for tool in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(tool, os.X_OK):
+            raise AssertionError("%s is missing: install Debian's chromium and chromium-driver "
+                                 "(deploy/install-deps.sh)" % tool)
+    STACK = ChatStack(env={"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "1000"},
+                      stream_workers=STREAM_SLOTS, min_idle=1).start()
+    try:
+        DRIVER = ChromeDriver(os.path.join(ARTIFACTS, "chromedriver.log"))
+        PAGES.extend([DRIVER.new_browser(), DRIVER.new_browser()])
+    except BaseException:
+        tearDownModule()
+        raise
+
+
+def tearDownModule():
+    if DRIVER:
+        DRIVER.stop()
+    if STACK:
+        if sys.exc_info()[0] is not None or os.environ.get("CHAT_KEEP_STATE"):
+            print("stack state in", STACK.state_dir)
+        STACK.stop()
+
+
+def room(name):
+    return "%s-%d" % (name, os.getpid())
+
+
+def url(path):
+    return "http://127.0.0.1:%d%s" % (STACK.port, path)
+
+
+def join(page, room_name, user):
+    """Opens the page for a room, types the name into the join form, and waits
+    until the stream is live."""
+    page.get(url("/?room=" + room_name))
+    page.execute("localStorage.clear();")
+    page.get(url("/?room=" + room_name))
+    page.wait_for("return !document.getElementById('join').hidden;", 30, "the join form")
+    page.type_into("#join-name", user + ENTER)
+    page.wait_for("return !document.getElementById('chat').hidden;", 30, "the chat view")
+    page.wait_for("return document.getElementById('status').dataset.state === 'live';", 60,
+                  "the stream to be live")
+
+
+def wait_for_contents(page, expected, timeout=60, what="messages"):
+    """Waits until the page shows exactly `expected` (contents, in order); on
+    timeout says what it showed instead."""
+    deadline = time.monotonic() + timeout
+    shown = []
+    while time.monotonic() < deadline:
+        shown = [m[2] for m in page.execute(MESSAGES_JS)]
+        if shown == expected:
+            return
+        time.sleep(0.2)
+    raise AssertionError("%s: expected %r, page shows %r" % (what, expected, shown))
+
+
+def stream_workers():
+    """pids of the stream pool's workers that serve a request. An idle worker
+    holds one socket (the listening one on fd 0); a busy one also holds the
+    accepted FastCGI connection and its database connection."""
+    pool = STACK.pools["stream"].pid
+    busy = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid != pool:
+                continue
+            fd_dir = "/proc/%s/fd" % entry
+            sockets = sum(1 for fd in os.listdir(fd_dir)
+                          if os.readlink(os.path.join(fd_dir, fd)).startswith("socket:"))
+        except (OSError, ValueError, IndexError):
+            continue  # exited meanwhile
+        if sockets > 1:
+            busy.append(int(entry))
+    return busy
+
+
+def is_running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def post_all(room_name, contents):
+    ids = []
+    for content in contents:
+        status, _, body = STACK.post("api", content, room_name)
+        if status != 201:
+            raise AssertionError("POST %r answered %d: %r" % (content, status, body))
+        ids.append(body["_id"])
+    return ids
+
+
+def blank_pages():
+    for page in PAGES:
+        page.get("about:blank")
+    # Browsers leaving close their streams; the workers notice within a heartbeat.
+    wait_until(lambda: STACK.pool_status("stream")["busy"] == 0, 60, "no busy stream worker")
+
+
+class TwoPages(unittest.TestCase):
+    def test_message_typed_with_enter_appears_once_in_both_pages(self):
+        r = room("typed")
+        a, b = PAGES
+        join(a, r, "alice")
+        join(b, r, "bob")
+        a.type_into("#message", "hello from alice" + ENTER)
+        for page in (a, b):
+            wait_for_contents(page, ["hello from alice"], what="the typed message")
+        # The POST answer and the stream both deliver it: still shown once.
+        time.sleep(2)
+        for page in (a, b):
+            shown = page.execute(MESSAGES_JS)
+            self.assertEqual(len(shown), 1, shown)
+            self.assertEqual(shown[0][1], "alice")
+        self.assertEqual(a.execute("return document.getElementById('message').value;"), "")
+        self.assertEqual(a.execute("return document.getElementById('send-error').textContent;"), "")
+
+    def test_shift_enter_is_a_newline_and_invalid_input_keeps_the_text(self):
+        r = room("compose")
+        a = PAGES[0]
+        join(a, r, "alice")
+        # Shift+Enter inserts a newline (WebDriver holds Shift until the end
+        # of the sequence, so release it with NULL before Enter).
+        a.type_into("#message", "line one\ue008\ue007\ue000line two" + ENTER)
+        wait_for_contents(a, ["line one\nline two"], what="a two-line message")
+        white_space = a.execute("return getComputedStyle(document.querySelector('#messages .content'))"
+                                ".whiteSpace;")
+        self.assertEqual(white_space, "pre-wrap")
+        too_long = "x" * 2001
+        a.execute("document.getElementById('message').value = arguments[0];", too_long)
+        a.type_into("#message", ENTER)
+        error = a.wait_for("return document.getElementById('send-error').textContent;", 10,
+                           "an error next to the box")
+        self.assertIn("2000", error)
+        self.assertEqual(a.execute("return document.getElementById('message').value;"), too_long)
+        self.assertEqual(len(a.execute(MESSAGES_JS)), 1)
+
+    def test_nginx_reload_and_killed_stream_worker_lose_and_repeat_nothing(self):
+        blank_pages()
+        r = room("survive")
+        a, b = PAGES
+        join(a, r, "alice")
+        join(b, r, "bob")
+        expected = ["m%02d" % i for i in range(12)]
+        post_all(r, expected[0:3])
+        for page in (a, b):
+            wait_for_contents(page, expected[0:3], what="messages before the reload")
+        STACK.reload_nginx()
+        post_all(r, expected[3:6])
+        busy = wait_until(lambda: stream_workers() if len(stream_workers()) == 2 else None, 30,
+                          "the two pages' busy stream workers")
+        os.kill(busy[0], signal.SIGKILL)
+        post_all(r, expected[6:9])
+        time.sleep(1.5)  # the page whose stream died reconnects meanwhile
+        post_all(r, expected[9:12])
+        for page in (a, b):
+            wait_for_contents(page, expected, what="every message once, in order")
+            ids = [m[0] for m in page.execute(MESSAGES_JS)]
+            self.assertEqual(len(set(ids)), len(ids))
+        time.sleep(2)  # a late duplicate would show up now
+        for page in (a, b):
+            wait_for_contents(page, expected, timeout=1, what="still every message once")
+            self.assertEqual(page.execute(STATE_JS), "live")
+
+    def test_markup_in_a_message_is_shown_as_text(self):
+        r = room("markup")
+        a, b = PAGES
+        join(a, r, "alice")
+        join(b, r, "<b>bob</b>")
+        payload = "<img src=x onerror=alert(1)>"
+        a.type_into("#message", payload + ENTER)
+        for page in (a, b):
+            wait_for_contents(page, [payload], what="the markup message")
+        time.sleep(1)  # an image error handler would have run by now
+        for page in (a, b):
+            self.assertIsNone(page.alert_text(), "a dialog opened")
+            self.assertEqual(page.execute("return document.images.length;"), 0)
+            self.assertEqual(page.execute("return document.querySelectorAll('#messages *').length;"),
+                             5, "one message is li, meta, author, time and content only")
+        b.type_into("#message", "hi" + ENTER)
+        wait_for_contents(a, [payload, "hi"], what="the reply")
+        self.assertEqual(a.execute(MESSAGES_JS)[1][1], "<b>bob</b>")
+        self.assertEqual(a.execute("return document.querySelectorAll('#messages b').length;"), 0)
+
+
+class OwnReconnect(unittest.TestCase):
+    def test_page_reopens_the_stream_after_503_with_its_last_event_id(self):
+        blank_pages()
+        r = room("full")
+        a = PAGES[0]
+        join(a, r, "alice")
+        post_all(r, ["before"])
+        wait_for_contents(a, ["before"], what="the first message")
+        (mine,) = wait_until(lambda: stream_workers() or None, 30, "the page's stream worker")
+        # Fill every other slot, then take the page's slot the moment its
+        # worker dies (its EventSource waits `retry:` = 1 s before trying).
+        holders = [SseClient(STACK.port, "/api/stream-messages?room=filler")
+                   for _ in range(STREAM_SLOTS - 1)]
+        try:
+            self.assertEqual([h.status for h in holders], [200] * (STREAM_SLOTS - 1))
+            os.kill(mine, signal.SIGKILL)
+            wait_until(lambda: not is_running(mine), 10, "the killed worker to be gone")
+            last = wait_until(lambda: self._take_slot(holders), 10, "a free stream slot")
+            self.assertEqual(last.status, 200)
+            a.wait_for("return document.getElementById('status').dataset.state === 'reconnecting';",
+                       30, "the page to show it is reconnecting")
+            post_all(r, ["while full"])
+            time.sleep(3)  # at least one 503 and a backoff pass
+        finally:
+            for h in holders:
+                h.close()
+        a.wait_for("return document.getElementById('status').dataset.state === 'live';", 90,
+                   "the page to be live again")
+        post_all(r, ["after"])
+        wait_for_contents(a, ["before", "while full", "after"], what="the resumed stream")
+        # nginx logs a request when it ends: close the page's stream first.
+        blank_pages()
+        with open(os.path.join(STACK.state_dir, "nginx-access.log")) as f:
+            log = "".join(line for line in f if "stream-messages?room=%s" % r in line)
+        self.assertRegex(log, r"stream-messages\?room=%s[^ ]* HTTP/1.1\" 503" % r,
+                         "the page's stream was never refused")
+        self.assertRegex(log, r"stream-messages\?room=%s&lastEventId=[0-9A-Fa-f]+ HTTP/1.1\" 200" % r,
+                         "the page did not reopen with ?lastEventId=")
+
+    @staticmethod
+    def _take_slot(holders):
+        client = SseClient(STACK.port, "/api/stream-messages?room=filler")
+        if client.status == 200:
+            holders.append(client)
+            return client
+        client.close()
+        return None
+
+
+class History(unittest.TestCase):
+    def test_load_older_pages_through_history(self):
+        blank_pages()
+        r = room("older")
+        contents = ["h%02d" % i for i in range(60)]
+        post_all(r, contents)
+        a = PAGES[0]
+        join(a, r, "alice")
+        wait_for_contents(a, contents[10:], what="the newest 50")
+        self.assertTrue(a.execute("return !document.getElementById('load-older').hidden;"))
+        a.click("#load-older")
+        wait_for_contents(a, contents, what="all 60 after load older")
+        a.wait_for("return document.getElementById('load-older').hidden;", 10,
+                   "the button to go when history is exhausted")
+
+
+class Screenshots(unittest.TestCase):
+    def test_screenshots_desktop_and_phone_light_and_dark(self):
+        blank_pages()
+        r = room("look")
+        post_all(r, ["Welcome to the room!", "Lines keep their breaks:\n- one\n- two",
+                     "A long word: " + "supercalifragilistic" * 4,
+                     "<img src=x onerror=alert(1)> stays text"])
+        a = PAGES[0]
+        join(a, r, "alice")
+        a.type_into("#message", "My own message" + ENTER)
+        wait_for_contents(a, ["Welcome to the room!", "Lines keep their breaks:\n- one\n- two",
+                              "A long word: " + "supercalifragilistic" * 4,
+                              "<img src=x onerror=alert(1)> stays text", "My own message"])
+        sizes = {"desktop": (1280, 800, False), "phone": (360, 740, True)}
+        written = []
+        for size_name, (width, height, mobile) in sizes.items():
+            a.cdp("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+            for scheme in ("light", "dark"):
+                a.cdp("Emulation.setEmulatedMedia",
+                      {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+                time.sleep(0.3)
+                overflow = a.execute("return document.documentElement.scrollWidth - innerWidth;")
+                self.assertLessEqual(overflow, 0, "%s/%s scrolls sideways" % (size_name, scheme))
+                background = a.execute("return getComputedStyle(document.body).backgroundColor;")
+                is_dark = background != "rgb(255, 255, 255)"
+                self.assertEqual(is_dark, scheme == "dark", background)
+                path = os.path.join(ARTIFACTS, "chat-%s-%s.png" % (size_name, scheme))
+                self.assertGreater(a.screenshot(path), 1000)
+                written.append(path)
+        # The join form, at phone size in the light scheme.
+        a.cdp("Emulation.setEmulatedMedia",
+              {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        a.click("#change-room")
+        a.wait_for("return !document.getElementById('join').hidden;", 10, "the join form")
+        path = os.path.join(ARTIFACTS, "join-phone-light.png")
+        self.assertGreater(a.screenshot(path), 1000)
+        written.append(path)
+        a.cdp("Emulation.clearDeviceMetricsOverride", {})
+        a.cdp("Emulation.setEmulatedMedia", {"features": []})
+        print("screenshots:", *written, sep="\n  ")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
