@@ -7,7 +7,10 @@
 set -eu
 build="${1:-build}"
 here=$(cd "$(dirname "$0")/.." && pwd)
-bin="$here/$build/bin"
+case "$build" in
+  /*) bin="$build/bin" ;;
+  *) bin="$here/$build/bin" ;;
+esac
 state="${CHAT_STATE_DIR:-$here/state}"
 port="${PORT:-8080}"
 mkdir -p "$state/db" "$state/run"

@@ -131,7 +131,7 @@ class DevMongod:
 
 class ChatStack:
     def __init__(self, env=None, stream_workers=32, message_workers=4, min_idle=2,
-                 post_rate=1000, devmongod_args=()):
+                 post_rate=1000, devmongod_args=(), mongodb_uri=None):
         self.state_dir = tempfile.mkdtemp(prefix="chat-stack-")
         # nginx's unprivileged workers must reach the sockets in here.
         os.chmod(self.state_dir, 0o711)
@@ -142,6 +142,7 @@ class ChatStack:
         self.min_idle = min_idle
         self.post_rate = post_rate
         self.devmongod_args = devmongod_args
+        self.mongodb_uri = mongodb_uri or os.environ.get("MONGODB_URI")
         self.db = None
         self.pools = {}
         self.nginx = None
@@ -151,7 +152,9 @@ class ChatStack:
     # -- lifecycle -----------------------------------------------------------
     def start(self):
         try:
-            if not os.environ.get("MONGODB_URI"):
+            if self.mongodb_uri:
+                self.env["MONGODB_URI"] = self.mongodb_uri
+            else:
                 self.db = DevMongod(self.state_dir, self.devmongod_args).start()
                 self.env["MONGODB_URI"] = self.db.uri("chat_%d" % os.getpid())
             self.start_pool("stream", "stream-messages", self.stream_workers)
