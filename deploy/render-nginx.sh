@@ -10,6 +10,7 @@
 #   STREAM_PER_IP [64]       open streams allowed per client address
 #   POST_RATE [20] POST_BURST [40]   posts per second per address, and burst
 #   WORKER_CONNECTIONS [4096]
+#   CONF_DIR [OUT_DIR]       where the rendered files will live (for make install with DESTDIR)
 set -eu
 out="$1"
 kind="${2:-dev}"
@@ -27,7 +28,7 @@ fi
 render() {
   sed -e "s|@STATE_DIR@|${STATE_DIR}|g" \
       -e "s|@USER_DIRECTIVE@|${USER_DIRECTIVE}|g" \
-      -e "s|@CONF_DIR@|${out}|g" \
+      -e "s|@CONF_DIR@|${CONF_DIR:-$out}|g" \
       -e "s|@LISTEN@|${LISTEN:-127.0.0.1:8080}|g" \
       -e "s|@WWW_ROOT@|${WWW_ROOT:-$here/src/www}|g" \
       -e "s|@STREAM_SOCKET@|${STREAM_SOCKET:-$STATE_DIR/stream.sock}|g" \
