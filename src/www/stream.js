@@ -38,7 +38,10 @@ export class ResilientStream {
   #timer = 0;
   #state = "";
   #stopped = false;
-  #onOnline = () => this.#reconnectSoon();
+  // Back online: the old connection may be a dead TCP socket (a changed
+  // network) that would only time out much later, so always start afresh;
+  // the last id makes that lossless.
+  #onOnline = () => this.#reconnectSoon({ evenIfOpen: true });
   #onOffline = () => this.#setState("offline");
   #onVisibility = () => {
     if (document.visibilityState === "visible") this.#reconnectSoon();
@@ -152,10 +155,10 @@ export class ResilientStream {
 
   // online / visible again: if the stream is not healthy, try now rather than
   // wait out a long backoff.
-  #reconnectSoon() {
+  #reconnectSoon({ evenIfOpen = false } = {}) {
     if (this.#stopped) return;
     const source = this.#source;
-    if (source && source.readyState === EventSource.OPEN) return;
+    if (!evenIfOpen && source && source.readyState === EventSource.OPEN) return;
     this.#attempt = 0;
     this.#open();
   }

@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 sys.path.insert(0, HERE)
 from chat_stack import ChatStack, SseClient, wait_until  # noqa: E402
-from webdriver import CHROMEDRIVER, CHROMIUM, ENTER, ChromeDriver  # noqa: E402
+from webdriver import CHROMEDRIVER, CHROMIUM, ENTER, TAB, ChromeDriver  # noqa: E402
 
 ARTIFACTS = os.environ.get("CHAT_WWW_ARTIFACTS") or os.path.join(os.getcwd(), "artifacts")
 # Few stream slots so the test can fill the pool and see the page's 503 path.
@@ -141,6 +141,15 @@ def blank_pages():
         page.get("about:blank")
     # Browsers leaving close their streams; the workers notice within a heartbeat.
     wait_until(lambda: STACK.pool_status("stream")["busy"] == 0, 60, "no busy stream worker")
+
+
+class Modules(unittest.TestCase):
+    def test_page_modules_inside_the_browser(self):
+        a = PAGES[0]
+        a.get(url("/?room=" + room("modules")))
+        with open(os.path.join(HERE, "module_checks.js")) as f:
+            failures = a.execute_async(f.read())
+        self.assertEqual(failures, [], "\n".join(failures))
 
 
 class TwoPages(unittest.TestCase):
@@ -278,6 +287,67 @@ class OwnReconnect(unittest.TestCase):
         return None
 
 
+class Offline(unittest.TestCase):
+    NETWORK = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+
+    def test_offline_is_shown_and_nothing_is_lost_when_back(self):
+        blank_pages()
+        r = room("offline")
+        a = PAGES[0]
+        join(a, r, "alice")
+        post_all(r, ["one"])
+        wait_for_contents(a, ["one"], what="the first message")
+        a.cdp("Network.enable", {})
+        try:
+            a.cdp("Network.emulateNetworkConditions", dict(self.NETWORK, offline=True))
+            a.wait_for("return document.getElementById('status').dataset.state === 'offline';", 30,
+                       "the page to say it is offline")
+            self.assertIn("Offline", a.execute("return document.getElementById('status').textContent;"))
+            post_all(r, ["two"])
+        finally:
+            a.cdp("Network.emulateNetworkConditions", dict(self.NETWORK, offline=False))
+            a.cdp("Network.disable", {})
+        a.wait_for("return document.getElementById('status').dataset.state === 'live';", 60,
+                   "the page to be live again")
+        post_all(r, ["three"])
+        wait_for_contents(a, ["one", "two", "three"], what="every message once after going online")
+
+
+class Accessibility(unittest.TestCase):
+    FOCUSED_JS = "return document.activeElement && (document.activeElement.id || " \
+                 "document.activeElement.textContent.trim());"
+
+    def tab_order(self, page, start, count):
+        """Focuses #start, presses Tab `count` times; the focused elements in turn."""
+        page.execute("document.getElementById(arguments[0]).focus();", start)
+        order = []
+        for _ in range(count):
+            page.press(TAB)
+            order.append(page.execute(self.FOCUSED_JS))
+        return order
+
+    def test_labels_status_and_keyboard_order(self):
+        blank_pages()
+        a = PAGES[0]
+        a.get(url("/?room=" + room("keys")))
+        a.execute("localStorage.clear();")
+        a.get(url("/?room=" + room("keys")))
+        a.wait_for("return !document.getElementById('join').hidden;", 30, "the join form")
+        unlabeled = a.execute("return [...document.querySelectorAll('input, textarea')]"
+                              ".filter((e) => e.labels.length === 0).map((e) => e.id);")
+        self.assertEqual(unlabeled, [])
+        self.assertEqual(a.execute("return document.getElementById('status').getAttribute('aria-live');"),
+                         "polite")
+        self.assertEqual(self.tab_order(a, "join-name", 2), ["join-room", "Join"])
+        a.type_into("#join-name", "kim" + ENTER)
+        a.wait_for("return document.getElementById('status').dataset.state === 'live';", 60, "live")
+        self.assertEqual(a.execute("return document.activeElement.id;"), "message")
+        self.assertEqual(self.tab_order(a, "change-room", 3), ["scroller", "message", "send"])
+        outline = a.execute("document.getElementById('send').focus({focusVisible: true});"
+                            "return getComputedStyle(document.getElementById('send')).outlineStyle;")
+        self.assertEqual(outline, "solid", "focus must be visible")
+
+
 class History(unittest.TestCase):
     def test_load_older_pages_through_history(self):
         blank_pages()
@@ -335,6 +405,8 @@ class Screenshots(unittest.TestCase):
         a.cdp("Emulation.clearDeviceMetricsOverride", {})
         a.cdp("Emulation.setEmulatedMedia", {"features": []})
         print("screenshots:", *written, sep="\n  ")
+        violations = [m for _, m in a.console() if "Content Security Policy" in m]
+        self.assertEqual(violations, [], "the page breaks its CSP")
 
 
 if __name__ == "__main__":

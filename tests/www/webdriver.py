@@ -22,6 +22,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
 ENTER = "\ue007"
+TAB = "\ue004"
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 # The flags the project's brief asks for: no background traffic, no updates,
@@ -120,6 +121,7 @@ class Browser:
             # Dialogs stay open so the test can see them (alert/text) instead
             # of chromedriver dismissing them and failing a later command.
             "unhandledPromptBehavior": "ignore",
+            "goog:loggingPrefs": {"browser": "ALL"},
             "timeouts": {"script": 60000, "pageLoad": 60000, "implicit": 0}}}}
         try:
             self.session = self._checked("POST", "/session", caps)["sessionId"]
@@ -156,6 +158,16 @@ class Browser:
 
     def click(self, css):
         self._cmd("POST", "/element/%s/click" % self.find(css), {})
+
+    def press(self, key):
+        """Presses and releases one key on whatever has focus (e.g. TAB)."""
+        self._cmd("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]})
+
+    def console(self):
+        """Console messages since the last call: [(level, message)] (chromedriver's log)."""
+        entries = self._cmd("POST", "/se/log", {"type": "browser"})
+        return [(e.get("level", ""), e.get("message", "")) for e in entries]
 
     def alert_text(self):
         """The open dialog's text, or None when no dialog is open."""
