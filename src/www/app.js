@@ -210,8 +210,10 @@ function main() {
     const roomProblem = roomError(room);
     showFieldError(ui.joinName, ui.joinNameError, nameProblem);
     showFieldError(ui.joinRoom, ui.joinRoomError, roomProblem);
-    if (nameProblem) return ui.joinName.focus();
-    if (roomProblem) return ui.joinRoom.focus();
+    if (nameProblem || roomProblem) {
+      (nameProblem ? ui.joinName : ui.joinRoom).focus();
+      return;
+    }
     saveName(localStorage, name);
     if (roomFromLocation(location) !== room) history.pushState(null, "", roomUrl(location, room));
     enterRoom(room, name);

@@ -349,7 +349,10 @@ class Accessibility(unittest.TestCase):
 
 
 class History(unittest.TestCase):
-    def test_load_older_pages_through_history(self):
+    AT_BOTTOM_JS = ("const s = document.getElementById('scroller');"
+                    "return s.scrollHeight - s.scrollTop - s.clientHeight <= 48;")
+
+    def test_load_older_and_scrolling(self):
         blank_pages()
         r = room("older")
         contents = ["h%02d" % i for i in range(60)]
@@ -357,11 +360,54 @@ class History(unittest.TestCase):
         a = PAGES[0]
         join(a, r, "alice")
         wait_for_contents(a, contents[10:], what="the newest 50")
+        a.wait_for(self.AT_BOTTOM_JS, 10, "the view to start at the newest message")
+        # Reading older messages: a new one must not pull the view down.
+        a.execute("document.getElementById('scroller').scrollTop = 0;")
+        post_all(r, ["while reading"])
+        wait_for_contents(a, contents[10:] + ["while reading"], what="the live message")
+        self.assertEqual(a.execute("return document.getElementById('scroller').scrollTop;"), 0)
+        # Older messages go in above and keep the reader's place.
+        first = a.execute("return document.querySelector('#messages > li').dataset.id;")
         self.assertTrue(a.execute("return !document.getElementById('load-older').hidden;"))
         a.click("#load-older")
-        wait_for_contents(a, contents, what="all 60 after load older")
+        wait_for_contents(a, contents + ["while reading"], what="all messages after load older")
         a.wait_for("return document.getElementById('load-older').hidden;", 10,
                    "the button to go when history is exhausted")
+        kept = a.execute("const s = document.getElementById('scroller').getBoundingClientRect();"
+                         "const li = document.querySelector('#messages > li[data-id=\"' + arguments[0] +"
+                         "'\"]').getBoundingClientRect(); return li.top >= s.top && li.top < s.bottom;",
+                         first)
+        self.assertTrue(kept, "the message that was at the top left the view")
+        # Back at the bottom, new messages are followed again.
+        a.execute("const s = document.getElementById('scroller'); s.scrollTop = s.scrollHeight;")
+        post_all(r, ["followed"])
+        wait_for_contents(a, contents + ["while reading", "followed"], what="the next live message")
+        a.wait_for(self.AT_BOTTOM_JS, 10, "the view to follow the newest message")
+
+
+class RoomAndName(unittest.TestCase):
+    def test_room_from_the_address_and_remembered_name(self):
+        blank_pages()
+        r = room("remember")
+        a = PAGES[0]
+        join(a, r, "zoe")
+        self.assertEqual(a.execute("return localStorage.getItem('chat.username');"), "zoe")
+        post_all(r, ["hi zoe"])
+        # A shared link with #room= opens the room directly with the stored name.
+        a.get(url("/#room=" + r))
+        a.wait_for("return document.getElementById('status').dataset.state === 'live';", 60, "live")
+        self.assertTrue(a.execute("return document.getElementById('join').hidden;"))
+        self.assertEqual(a.execute("return document.getElementById('room-name').textContent;"), r)
+        wait_for_contents(a, ["hi zoe"], what="the room's history")
+        # An invalid room in the form is refused with a message, not sent.
+        a.click("#change-room")
+        a.execute("document.getElementById('join-room').value = 'no spaces';")
+        a.type_into("#join-room", ENTER)
+        error = a.wait_for("return document.getElementById('join-room-error').textContent;", 10,
+                           "the room error")
+        self.assertIn("letters", error)
+        self.assertEqual(a.execute("return document.getElementById('join-room')"
+                                   ".getAttribute('aria-invalid');"), "true")
 
 
 class Screenshots(unittest.TestCase):
