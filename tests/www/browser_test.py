@@ -32,6 +32,22 @@ return [...document.querySelectorAll('#messages > li')].map(
            li.querySelector('.content').textContent]);
 """
 STATE_JS = "return document.getElementById('status').dataset.state;"
+# WCAG contrast of text against the nearest opaque background, for the given
+# selectors: [[selector, ratio]].
+CONTRAST_JS = """
+const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+  return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+  .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+const background = (el) => { for (; el; el = el.parentElement) {
+  const c = rgb(getComputedStyle(el).backgroundColor);
+  if (c.length === 3 || c[3] === 1) return c.slice(0, 3); } return [255, 255, 255]; };
+return arguments[0].map((sel) => { const el = document.querySelector(sel);
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+  return [sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; });
+"""
+CONTRAST_SELECTORS = ["#messages .content", "#messages .meta time", "#messages .author", "#status",
+                      "#send", "#change-room", ".title"]
 
 
 def setUpModule():
@@ -437,6 +453,9 @@ class Screenshots(unittest.TestCase):
                 background = a.execute("return getComputedStyle(document.body).backgroundColor;")
                 is_dark = background != "rgb(255, 255, 255)"
                 self.assertEqual(is_dark, scheme == "dark", background)
+                low = [(sel, round(ratio, 2)) for sel, ratio in a.execute(CONTRAST_JS, CONTRAST_SELECTORS)
+                       if ratio < 4.5]
+                self.assertEqual(low, [], "%s/%s: text contrast below 4.5:1" % (size_name, scheme))
                 path = os.path.join(ARTIFACTS, "chat-%s-%s.png" % (size_name, scheme))
                 self.assertGreater(a.screenshot(path), 1000)
                 written.append(path)
