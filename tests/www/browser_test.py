@@ -21,6 +21,8 @@ from webdriver import CHROMEDRIVER, CHROMIUM, ENTER, TAB, ChromeDriver  # noqa: 
 ARTIFACTS = os.environ.get("CHAT_WWW_ARTIFACTS") or os.path.join(os.getcwd(), "artifacts")
 # Few stream slots so the test can fill the pool and see the page's 503 path.
 STREAM_SLOTS = 4
+# A short change history, so a page kept away long enough gets `event: reset`.
+OPLOG_ENTRIES = 30
 STACK = None
 DRIVER = None
 PAGES = []  # two browsers, reused by the tests
@@ -58,7 +60,8 @@ def setUpModule():
             raise AssertionError("%s is missing: install Debian's chromium and chromium-driver "
                                  "(deploy/install-deps.sh)" % tool)
     STACK = ChatStack(env={"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "1000"},
-                      stream_workers=STREAM_SLOTS, min_idle=1).start()
+                      stream_workers=STREAM_SLOTS, min_idle=1,
+                      devmongod_args=("--oplog-entries", str(OPLOG_ENTRIES))).start()
     try:
         DRIVER = ChromeDriver(os.path.join(ARTIFACTS, "chromedriver.log"))
         PAGES.extend([DRIVER.new_browser(), DRIVER.new_browser()])
@@ -255,7 +258,7 @@ class TwoPages(unittest.TestCase):
 
 
 class OwnReconnect(unittest.TestCase):
-    def test_page_reopens_the_stream_after_503_with_its_last_event_id(self):
+    def test_page_reopens_after_503_with_its_last_event_id_and_reloads_on_reset(self):
         blank_pages()
         r = room("full")
         a = PAGES[0]
@@ -275,7 +278,10 @@ class OwnReconnect(unittest.TestCase):
             self.assertEqual(last.status, 200)
             a.wait_for("return document.getElementById('status').dataset.state === 'reconnecting';",
                        30, "the page to show it is reconnecting")
-            post_all(r, ["while full"])
+            # More than the database keeps: resuming from the page's last id
+            # fails, the stream says `event: reset` and the page reloads history.
+            while_full = ["while full %02d" % i for i in range(OPLOG_ENTRIES + 10)]
+            post_all(r, while_full)
             time.sleep(3)  # at least one 503 and a backoff pass
         finally:
             for h in holders:
@@ -283,7 +289,8 @@ class OwnReconnect(unittest.TestCase):
         a.wait_for("return document.getElementById('status').dataset.state === 'live';", 90,
                    "the page to be live again")
         post_all(r, ["after"])
-        wait_for_contents(a, ["before", "while full", "after"], what="the resumed stream")
+        wait_for_contents(a, ["before"] + while_full + ["after"],
+                          what="the reopened stream (after a reset) and the reloaded history")
         # nginx logs a request when it ends: close the page's stream first.
         blank_pages()
         with open(os.path.join(STACK.state_dir, "nginx-access.log")) as f:
