@@ -310,6 +310,54 @@ class OwnReconnect(unittest.TestCase):
         return None
 
 
+class SendErrors(unittest.TestCase):
+    # Holds the page's next POST until window.releasePost(status, body) answers it.
+    HOLD_POST_JS = """
+window.realFetch = window.realFetch || window.fetch;
+window.fetch = (url, options) => {
+  if (!options || options.method !== 'POST') return window.realFetch(url, options);
+  return new Promise((resolve) => {
+    window.releasePost = (status, body) => resolve(new Response(JSON.stringify(body), {status,
+      headers: {'Content-Type': 'application/json', 'Retry-After': '1'}}));
+  });
+};
+"""
+
+    def test_api_errors_are_shown_next_to_the_box_and_the_text_is_kept(self):
+        r = room("errors")
+        a = PAGES[0]
+        join(a, r, "alice")
+        # A real API error: a lone surrogate is not valid JSON for the server.
+        a.execute("document.getElementById('message').value = 'bad \\ud800 text';")
+        a.type_into("#message", ENTER)
+        error = a.wait_for("return document.getElementById('send-error').textContent;", 30,
+                           "the server's error")
+        self.assertIn("not valid JSON", error)
+        self.assertTrue(a.execute("return document.getElementById('message').value === "
+                                  "'bad \\ud800 text';"), "the text was not kept")
+        # 429: disabled while sending, then told to retry, text kept.
+        a.execute("document.getElementById('message').value = 'retry me';")
+        a.execute(self.HOLD_POST_JS)
+        a.type_into("#message", ENTER)
+        a.wait_for("return typeof window.releasePost === 'function';", 10, "the held POST")
+        self.assertEqual(a.execute("return [document.getElementById('send').disabled, "
+                                   "document.getElementById('message').readOnly];"), [True, True])
+        a.execute("window.releasePost(429, {error: {code: 'rate_limited', "
+                  "message: 'Too many messages; slow down and retry.'}});")
+        error = a.wait_for("return document.getElementById('send-error').textContent;", 10,
+                           "the rate-limit error")
+        self.assertIn("retry in 1 s", error)
+        self.assertEqual(a.execute("return [document.getElementById('send').disabled, "
+                                   "document.getElementById('message').readOnly, "
+                                   "document.getElementById('message').value];"),
+                         [False, False, "retry me"])
+        # Retrying for real sends it once and clears the error.
+        a.execute("window.fetch = window.realFetch;")
+        a.type_into("#message", ENTER)
+        wait_for_contents(a, ["retry me"], what="the retried message")
+        self.assertEqual(a.execute("return document.getElementById('send-error').textContent;"), "")
+
+
 class Offline(unittest.TestCase):
     NETWORK = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
