@@ -1,13 +1,13 @@
 // The chat page's wiring: the join form, one room session at a time (history +
-// live stream into a Timeline), the composer and the connection indicator.
-// Data flows: fetchHistory / ResilientStream / postMessage -> Timeline (which
+// live stream into a Timeline), the composer (composer.js) and the connection
+// indicator. Data flows: fetchHistory / ResilientStream / postMessage -> Timeline (which
 // deduplicates by _id), so a message shows once whichever path brings it.
 // Runs on the page's single event loop; no state outside the closures below.
 
-import { describeError, fetchHistory, postMessage } from "./api.js";
+import { describeError, fetchHistory } from "./api.js";
+import { wireComposer } from "./composer.js";
 import {
   DEFAULT_ROOM,
-  contentError,
   loadName,
   nameError,
   roomError,
@@ -61,7 +61,6 @@ function main() {
   };
   const timeline = new Timeline(ui.messages, ui.scroller);
   let session = null; // the room being shown, see enterRoom()
-  let sending = false;
 
   function showState(state) {
     ui.status.dataset.state = state;
@@ -239,48 +238,15 @@ function main() {
     if (event.persisted) session?.stream.resume();
   });
 
-  // -- composer --------------------------------------------------------------
-  ui.message.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    event.preventDefault();
-    ui.composer.requestSubmit();
-  });
-
-  ui.message.addEventListener("input", () => {
-    if (ui.sendError.textContent) ui.sendError.textContent = "";
-  });
-
-  ui.composer.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const s = session;
-    if (!s || sending) return;
-    const text = ui.message.value;
-    const problem = contentError(text);
-    if (problem) {
-      ui.sendError.textContent = problem;
-      return;
-    }
-    sending = true;
-    ui.send.disabled = true;
-    ui.message.readOnly = true; // keeps focus and the text, blocks edits mid-send
-    ui.composer.setAttribute("aria-busy", "true");
-    try {
-      const message = await postMessage({ username: s.name, content: text, room: s.room });
-      if (s === session) timeline.add([message]);
-      ui.sendError.textContent = "";
-      ui.message.value = "";
+  wireComposer(
+    { form: ui.composer, box: ui.message, button: ui.send, error: ui.sendError },
+    () => session,
+    (message, target) => {
+      if (target !== session) return;
+      timeline.add([message]);
       timeline.scrollToNewest();
-    } catch (error) {
-      ui.sendError.textContent = describeError(error); // the text stays for a retry
-    } finally {
-      sending = false;
-      ui.send.disabled = false;
-      ui.message.readOnly = false;
-      ui.composer.removeAttribute("aria-busy");
-      ui.message.focus();
-    }
-  });
+    },
+  );
 
   // -- start -----------------------------------------------------------------
   const room = roomFromLocation(location);
