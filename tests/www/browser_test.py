@@ -59,7 +59,7 @@ def setUpModule():
         if not os.access(tool, os.X_OK):
             raise AssertionError("%s is missing: install Debian's chromium and chromium-driver "
                                  "(deploy/install-deps.sh)" % tool)
-    STACK = ChatStack(env={"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "1000"},
+    STACK = ChatStack(env={"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "3000"},
                       stream_workers=STREAM_SLOTS, min_idle=1,
                       devmongod_args=("--oplog-entries", str(OPLOG_ENTRIES))).start()
     try:
@@ -267,7 +267,7 @@ class OwnReconnect(unittest.TestCase):
         wait_for_contents(a, ["before"], what="the first message")
         (mine,) = wait_until(lambda: stream_workers() or None, 30, "the page's stream worker")
         # Fill every other slot, then take the page's slot the moment its
-        # worker dies (its EventSource waits `retry:` = 1 s before trying).
+        # worker dies (its EventSource waits `retry:` = 3 s before trying).
         holders = [SseClient(STACK.port, "/api/stream-messages?room=filler")
                    for _ in range(STREAM_SLOTS - 1)]
         try:
