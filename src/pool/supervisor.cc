@@ -97,6 +97,7 @@ void Supervisor::Spawn(int64_t now_ms) {
   UniqueFd read_end(pipe_fds[0]);
   UniqueFd write_end(pipe_fds[1]);
   std::vector<char*> argv;
+  argv.reserve(options_.command.size() + 1);
   for (auto& arg : options_.command) argv.push_back(arg.data());
   argv.push_back(nullptr);
 

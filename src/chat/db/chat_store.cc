@@ -64,7 +64,7 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
   if (!uri_sets_w) {
     mongoc_write_concern_t* wc = mongoc_write_concern_new();
     mongoc_write_concern_set_w(wc, MONGOC_WRITE_CONCERN_W_MAJORITY);
-    mongoc_write_concern_set_wtimeout_int64(wc, options.timeout_ms * 5);
+    mongoc_write_concern_set_wtimeout_int64(wc, static_cast<int64_t>(options.timeout_ms) * 5);
     mongoc_client_set_write_concern(client.get(), wc);
     mongoc_write_concern_destroy(wc);
   }
