@@ -1,0 +1,82 @@
+#include "bench/loopback_socket.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "bench/load_options.h"
+
+namespace chat::bench {
+
+std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port) {
+  if (!IsLoopbackLiteral(host)) return std::unexpected("not a loopback address: " + host);
+  LoopbackAddress address;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    address.length = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    address.length = sizeof(sockaddr_in6);
+  } else {
+    return std::unexpected("bad address: " + host);
+  }
+  return address;
+}
+
+std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address) {
+  UniqueFd fd(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return std::unexpected(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  // Posts are small single writes: do not let Nagle hold them back.
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) !=
+          0 &&
+      errno != EINPROGRESS) {
+    return std::unexpected(std::string("connect: ") + std::strerror(errno));
+  }
+  return fd;
+}
+
+int ConnectError(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error;
+}
+
+uint64_t RaiseOpenFilesLimit(uint64_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur >= wanted) return limit.rlim_cur;
+  rlimit raised = limit;
+  raised.rlim_cur = wanted;
+  if (raised.rlim_max < wanted) raised.rlim_max = wanted;
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return wanted;
+  // Unprivileged: the hard limit is as far as we may go.
+  raised = limit;
+  raised.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  return limit.rlim_cur;
+}
+
+namespace {
+int64_t ClockMicros(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+}  // namespace
+
+int64_t RealtimeMicros() { return ClockMicros(CLOCK_REALTIME); }
+int64_t MonotonicMicros() { return ClockMicros(CLOCK_MONOTONIC); }
+
+}  // namespace chat::bench

@@ -1,0 +1,39 @@
+// The OS edge of chat-load: resolving a loopback literal, non-blocking TCP
+// connects, the open-files limit and clocks. errno becomes a value here.
+//
+// Thread-safety: all functions are safe to call from any thread.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+#include "common/unique_fd.h"
+
+namespace chat::bench {
+
+struct LoopbackAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+// Only 127.0.0.0/8 and ::1 literals are accepted.
+std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port);
+
+// A non-blocking socket whose connect() is under way (or done); the error
+// text names the failing call.
+std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address);
+
+// The pending error of a non-blocking connect (0 when it succeeded).
+int ConnectError(int fd);
+
+// Raises RLIMIT_NOFILE so `wanted` descriptors fit (as far as the hard limit,
+// or beyond it when privileged); returns the soft limit in force.
+uint64_t RaiseOpenFilesLimit(uint64_t wanted);
+
+int64_t RealtimeMicros();
+int64_t MonotonicMicros();
+
+}  // namespace chat::bench
