@@ -1,0 +1,396 @@
+#!/usr/bin/python3
+"""The benchmark behind `make bench`: starts a real chat stack on loopback
+(tests/support/chat_stack.py: devmongod, the two chat-pools, nginx), drives it
+with build/bin/chat-load (our C++ epoll load client) and measures the chat's
+processes from /proc: PSS from smaps_rollup, CPU from stat.
+
+Scenarios (each bounded in time): fan-out (100/500/1000 streams, 20 posts/s
+for 20 s), idle streams (memory per stream, heartbeat cost), connect storm
+(TTFB), sustained posting (keep-alive), reconnects with Last-Event-ID while
+messages flow. Prints a table, writes deploy/bench-results/<date>.json and
+PNG plots (gnuplot).
+
+  bench.py BUILD_DIR        BENCH_QUICK=1 for a fast smoke run
+"""
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.dirname(HERE)
+BUILD_DIR = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(SOURCE_DIR, "build"))
+os.environ["CHAT_BIN_DIR"] = os.path.join(BUILD_DIR, "bin")
+os.environ["CHAT_SOURCE_DIR"] = SOURCE_DIR
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "support"))
+import chat_stack  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+CHAT_LOAD = os.path.join(BUILD_DIR, "bin", "chat-load")
+RESULTS_DIR = os.path.join(HERE, "bench-results")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Sizes: the full run takes a few minutes on 2 cores; quick is a smoke run.
+FANOUT_SIZES = [20, 50] if QUICK else [100, 500, 1000]
+POST_SECONDS = 4 if QUICK else 20
+FANOUT_RATE = 20
+IDLE_STREAMS = 20 if QUICK else 500
+IDLE_SECONDS = 5 if QUICK else 30
+STORM_STREAMS = 50 if QUICK else 500
+POST_RATE = 200 if QUICK else 1000
+POST_CONNECTIONS = 16
+RECONNECT_STREAMS = 20 if QUICK else 100
+STREAM_SLOTS = max(FANOUT_SIZES + [IDLE_STREAMS, STORM_STREAMS]) + 10
+
+
+def raise_open_files():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 65536
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), max(hard, want)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+# -- measuring the chat's processes -------------------------------------------
+def stack_pids(stack):
+    """Every process of the stack: each was started in its own session
+    (devmongod, the pools with their workers, nginx with its workers)."""
+    sessions = set()
+    if stack.db and stack.db.process:
+        sessions.add(stack.db.process.pid)
+    sessions.update(p.pid for p in stack.pools.values())
+    if stack.nginx:
+        sessions.add(stack.nginx.pid)
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) in sessions:  # field 6 of stat: session id
+            pids.append(int(entry))
+    return pids
+
+
+def pss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass  # exited meanwhile
+    return total
+
+
+def cpu_seconds(stack):
+    """CPU used so far by the stack: live processes plus the children their
+    parents have reaped (short-lived stream workers end up there)."""
+    total = 0
+    for pid in stack_pids(stack):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime are fields 14-17 of stat.
+        total += sum(int(x) for x in fields[11:15])
+    return total / CLK_TCK
+
+
+def wait_streams_gone(stack, timeout=60):
+    """Waits until the stream pool has no busy worker (the previous load ended)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if stack.pool_status("stream").get("busy", 0) == 0:
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def busy_streams(stack):
+    try:
+        return stack.pool_status("stream").get("busy", 0)
+    except (OSError, ValueError):
+        return 0
+
+
+# -- running chat-load ----------------------------------------------------------
+def chat_load(stack, args, sample=None, max_seconds=240):
+    """Runs chat-load; `sample(stack)` is called every second meanwhile."""
+    argv = [CHAT_LOAD, "--port", str(stack.port), "--max-seconds", str(max_seconds)] + args
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + max_seconds + 30
+    while proc.poll() is None and time.monotonic() < deadline:
+        if sample:
+            sample(stack)
+        time.sleep(1)
+    if proc.poll() is None:
+        proc.kill()
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError("chat-load failed (%s): %s" % (proc.returncode, err.strip()))
+    return json.loads(out)
+
+
+class PeakMemory:
+    """Keeps the largest PSS total of the stack seen while sampling."""
+
+    def __init__(self):
+        self.peak_kib = 0
+        self.processes = 0
+
+    def __call__(self, stack):
+        pids = stack_pids(stack)
+        total = pss_kib(pids)
+        if total > self.peak_kib:
+            self.peak_kib, self.processes = total, len(pids)
+
+
+def room(name):
+    return "/api/stream-messages?room=" + name
+
+
+# -- scenarios ------------------------------------------------------------------
+def fan_out(stack, clients):
+    wait_streams_gone(stack)
+    peak = PeakMemory()
+    cpu0 = cpu_seconds(stack)
+    name = "fanout%d" % clients
+    s = chat_load(stack, ["--sse", str(clients), "--url-path", room(name), "--room", name,
+                          "--post-rate", str(FANOUT_RATE), "--post-duration", str(POST_SECONDS),
+                          "--post-connections", "2", "--ready-timeout", "120",
+                          "--drain-seconds", "20"], sample=peak)
+    cpu = cpu_seconds(stack) - cpu0
+    return {"clients": clients, "summary": s, "chat_cpu_s": round(cpu, 2),
+            "chat_pss_peak_mib": round(peak.peak_kib / 1024, 1), "chat_processes": peak.processes}
+
+
+def idle(stack, streams, seconds):
+    """Opens `streams` streams, waits until all are served, then measures CPU
+    over `seconds` and PSS at the end."""
+    wait_streams_gone(stack)
+    base_pss = pss_kib(stack_pids(stack))
+    argv = [CHAT_LOAD, "--port", str(stack.port), "--sse", str(streams), "--url-path",
+            room("idle"), "--hold-seconds", str(seconds + 10), "--ready-timeout", "120",
+            "--max-seconds", str(seconds + 200)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        chat_stack.wait_until(lambda: busy_streams(stack) >= streams or proc.poll() is not None,
+                              150, "%d busy stream workers" % streams, interval=0.5)
+        time.sleep(2)  # let the last workers finish opening their change streams
+        cpu0 = cpu_seconds(stack)
+        time.sleep(seconds)
+        cpu = cpu_seconds(stack) - cpu0
+        pids = stack_pids(stack)
+        pss = pss_kib(pids)
+    finally:
+        out, err = proc.communicate(timeout=seconds + 260)
+    s = json.loads(out) if proc.returncode == 0 else {"error": err}
+    return {"streams": streams, "seconds": seconds, "chat_cpu_s": round(cpu, 2),
+            "chat_cpu_percent": round(100 * cpu / seconds, 2),
+            "chat_pss_mib": round(pss / 1024, 1), "chat_pss_without_streams_mib": round(base_pss / 1024, 1),
+            "pss_per_stream_kib": round(pss / streams), "extra_pss_per_stream_kib":
+            round((pss - base_pss) / streams), "processes": len(pids), "summary": s}
+
+
+def storm(stack, clients):
+    wait_streams_gone(stack)
+    s = chat_load(stack, ["--sse", str(clients), "--url-path", room("storm"), "--hold-seconds", "1",
+                          "--ready-timeout", "120"])
+    return {"clients": clients, "summary": s}
+
+
+def posting(stack):
+    wait_streams_gone(stack)
+    cpu0 = cpu_seconds(stack)
+    s = chat_load(stack, ["--room", "posts", "--post-rate", str(POST_RATE), "--post-duration",
+                          str(POST_SECONDS / 2), "--post-connections", str(POST_CONNECTIONS)])
+    return {"rate_asked": POST_RATE, "connections": POST_CONNECTIONS, "summary": s,
+            "chat_cpu_s": round(cpu_seconds(stack) - cpu0, 2)}
+
+
+def reconnects(stack, clients):
+    wait_streams_gone(stack)
+    s = chat_load(stack, ["--sse", str(clients), "--url-path", room("reconnect"), "--room",
+                          "reconnect", "--post-rate", str(FANOUT_RATE), "--post-duration",
+                          str(POST_SECONDS), "--reconnect-every-ms", "1000",
+                          "--drain-seconds", "30"])
+    return {"clients": clients, "every_ms": 1000, "summary": s}
+
+
+# -- output -----------------------------------------------------------------------
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    return {"cpus": os.cpu_count(), "cpu_model": model, "mem_gib": round(mem_kib / 1048576, 1),
+            "kernel": platform.release(), "build_dir": BUILD_DIR}
+
+
+def print_table(results):
+    print("\n%-22s %8s %10s %6s %8s %8s %8s %8s %9s %9s" % (
+        "scenario", "clients", "delivered", "dups", "p50 ms", "p90 ms", "p99 ms", "max ms",
+        "chat CPU", "PSS MiB"))
+    for r in results["fan_out"]:
+        s = r["summary"]
+        lat = s["latency"]["delivery"]
+        print("%-22s %8d %9.2f%% %6d %8.1f %8.1f %8.1f %8.1f %8.1fs %9.1f" % (
+            "fan-out", r["clients"], 100 * s["delivery"]["ratio"], s["delivery"]["duplicates"],
+            lat["p50_ms"], lat["p90_ms"], lat["p99_ms"], lat["max_ms"], r["chat_cpu_s"],
+            r["chat_pss_peak_mib"]))
+    r = results["reconnect"]
+    s = r["summary"]
+    lat = s["latency"]["delivery"]
+    print("%-22s %8d %9.2f%% %6d %8.1f %8.1f %8.1f %8.1f %9s %9s" % (
+        "reconnect every 1 s", r["clients"], 100 * s["delivery"]["ratio"],
+        s["delivery"]["duplicates"], lat["p50_ms"], lat["p90_ms"], lat["p99_ms"], lat["max_ms"],
+        "", ""))
+    s = results["storm"]["summary"]
+    t = s["latency"]["ttfb"]
+    print("\nconnect storm: %d at once: ready %d, failures %d (503: %d), TTFB p50 %.0f ms, "
+          "p99 %.0f ms, max %.0f ms" % (
+              results["storm"]["clients"], s["streams"]["ready"],
+              s["streams"]["connect_errors"] + s["streams"]["http_errors"],
+              s["streams"]["status_503"], t["p50_ms"], t["p99_ms"], t["max_ms"]))
+    p = results["post"]["summary"]
+    print("posting: asked %d/s on %d keep-alive connections: %d ok, %d failed, %.0f/s, "
+          "latency p50 %.1f ms p99 %.1f ms max %.1f ms" % (
+              results["post"]["rate_asked"], results["post"]["connections"], p["posts"]["ok"],
+              p["posts"]["failed"], p["posts"]["achieved_per_s"], p["latency"]["post"]["p50_ms"],
+              p["latency"]["post"]["p99_ms"], p["latency"]["post"]["max_ms"]))
+    for key, label in (("idle", "heartbeat 15 s"), ("idle_heartbeat_1s", "heartbeat 1 s")):
+        i = results[key]
+        print("idle %d streams, %s: PSS %.1f MiB total = %d KiB/stream (%d KiB above no streams); "
+              "CPU %.2f s over %d s (%.1f%% of one core)" % (
+                  i["streams"], label, i["chat_pss_mib"], i["pss_per_stream_kib"],
+                  i["extra_pss_per_stream_kib"], i["chat_cpu_s"], i["seconds"],
+                  i["chat_cpu_percent"]))
+    cpu = [r["summary"]["client"] for r in results["fan_out"]]
+    print("chat-load's own CPU (user+sys) in the fan-outs: " +
+          ", ".join("%.2f s" % (c["cpu_user_s"] + c["cpu_sys_s"]) for c in cpu))
+
+
+def plot(results, stem):
+    """PNG plots with gnuplot; skipped (with a note) when it is missing."""
+    if subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode != 0:
+        print("gnuplot missing: no plots")
+        return []
+    work = tempfile.mkdtemp(prefix="bench-plot-")
+    data = os.path.join(work, "fanout.dat")
+    with open(data, "w") as f:
+        for r in results["fan_out"]:
+            lat = r["summary"]["latency"]["delivery"]
+            f.write("%d %f %f %f %f %f %f\n" % (r["clients"], lat["p50_ms"], lat["p90_ms"],
+                                                 lat["p99_ms"], lat["max_ms"], r["chat_pss_peak_mib"],
+                                                 r["chat_cpu_s"]))
+    latency_png = stem + "-fanout-latency.png"
+    resources_png = stem + "-fanout-resources.png"
+    script = """
+set terminal pngcairo size 800,500 noenhanced
+set grid
+set key left top
+set xlabel "SSE clients"
+set output "{lat}"
+set title "Fan-out: POST -> SSE receipt latency ({rate} posts/s)"
+set ylabel "ms"
+set logscale y
+plot "{data}" using 1:2 with linespoints title "p50", "" using 1:3 with linespoints title "p90", \\
+     "" using 1:4 with linespoints title "p99", "" using 1:5 with linespoints title "max"
+unset logscale y
+set output "{res}"
+set title "Fan-out: chat processes (devmongod, nginx, pools, workers)"
+set ylabel "peak PSS (MiB)"
+set y2label "CPU seconds during the run"
+set y2tics
+plot "{data}" using 1:6 with linespoints title "PSS MiB" axes x1y1, \\
+     "" using 1:7 with linespoints title "CPU s" axes x1y2
+""".format(lat=latency_png, res=resources_png, data=data, rate=FANOUT_RATE)
+    done = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if done.returncode != 0:
+        # pngcairo is in gnuplot-nox; fall back to the plain png terminal.
+        done = subprocess.run(["gnuplot"], input=script.replace("pngcairo", "png"), text=True,
+                              capture_output=True)
+    if done.returncode != 0:
+        print("gnuplot failed:", done.stderr.strip())
+        return []
+    return [os.path.basename(latency_png), os.path.basename(resources_png)]
+
+
+def main():
+    raise_open_files()
+    if not os.path.exists(CHAT_LOAD):
+        sys.exit("bench: %s is missing; build first" % CHAT_LOAD)
+    os.environ["WORKER_CONNECTIONS"] = str(max(4096, 4 * STREAM_SLOTS))
+    started = time.monotonic()
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+               "quick": QUICK, "machine": machine()}
+    print("bench: %s stack with %d stream slots (%s)" % ("quick" if QUICK else "full", STREAM_SLOTS,
+                                                          BUILD_DIR), flush=True)
+    # Stream workers are started as the load arrives; min-idle keeps the
+    # first connections from waiting for a fork.
+    stack = chat_stack.ChatStack(stream_workers=STREAM_SLOTS, message_workers=4, min_idle=4,
+                                 post_rate=100000).start()
+    try:
+        results["fan_out"] = []
+        for clients in FANOUT_SIZES:
+            print("fan-out %d ..." % clients, flush=True)
+            results["fan_out"].append(fan_out(stack, clients))
+        print("idle %d ..." % IDLE_STREAMS, flush=True)
+        results["idle"] = idle(stack, IDLE_STREAMS, IDLE_SECONDS)
+        print("connect storm %d ..." % STORM_STREAMS, flush=True)
+        results["storm"] = storm(stack, STORM_STREAMS)
+        print("posting ...", flush=True)
+        results["post"] = posting(stack)
+        print("reconnects ...", flush=True)
+        results["reconnect"] = reconnects(stack, RECONNECT_STREAMS)
+    finally:
+        stack.stop()
+    # The heartbeat cost needs workers started with CHAT_HEARTBEAT_S=1.
+    print("idle %d with 1 s heartbeats ..." % IDLE_STREAMS, flush=True)
+    stack = chat_stack.ChatStack(env={"CHAT_HEARTBEAT_S": "1"}, stream_workers=STREAM_SLOTS,
+                                 message_workers=2, min_idle=2, post_rate=100000).start()
+    try:
+        results["idle_heartbeat_1s"] = idle(stack, IDLE_STREAMS, IDLE_SECONDS)
+    finally:
+        stack.stop()
+    results["bench_seconds"] = round(time.monotonic() - started, 1)
+
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    stem = os.path.join(RESULTS_DIR, datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H%M%SZ") + ("-quick" if QUICK else ""))
+    results["plots"] = plot(results, stem)
+    with open(stem + ".json", "w") as f:
+        json.dump(results, f, indent=1)
+    print_table(results)
+    print("\nresults: %s.json (%.0f s)" % (stem, results["bench_seconds"]))
+    failed = [r["clients"] for r in results["fan_out"] + [results["reconnect"]]
+              if r["summary"]["delivery"]["ratio"] != 1.0 or r["summary"]["delivery"]["duplicates"]]
+    if failed:
+        print("bench: messages lost or duplicated with %s clients" % failed)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
