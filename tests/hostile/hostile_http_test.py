@@ -41,10 +41,11 @@ JSON = {"Content-Type": "application/json"}
 # request line or header nginx refuses before any location runs). `field` is
 # the error's "field" when one field is at fault. `raw` rows are sent as bytes
 # on a socket (for framing http.client refuses to produce); `head_only` rows
-# open an SSE stream, so only the response head is read.
+# open an SSE stream, so only the response head is read; `empty` rows must get
+# a history page with no messages.
 Row = collections.namedtuple(
-    "Row", "name method path headers body status code field allow raw head_only",
-    defaults=(None, None, None, None, None, None, None, False, False))
+    "Row", "name method path headers body status code field allow raw head_only empty",
+    defaults=(None, None, None, None, None, None, None, False, False, False))
 
 
 def body(obj):
@@ -185,7 +186,7 @@ def event_id_rows():
 
 def room_rows():
     rows = [
-        get("unknown valid room history", MESSAGES + "?room=nobody-%d" % PID, 200),
+        get("unknown valid room history", MESSAGES + "?room=nobody-%d" % PID, 200)._replace(empty=True),
         get("unknown valid room stream", STREAM + "?room=nobody-%d" % PID, 200, head_only=True),
     ]
     bad = {"space": "bad%20room", "unicode": urllib.parse.quote("héllo"), "65 chars": "r" * 65,
@@ -403,6 +404,8 @@ class HostileTable(unittest.TestCase):
         decoded = json.loads(data)
         if row.code is None:
             self.assertNotIn("error", decoded)
+            if row.empty:
+                self.assertEqual(decoded, {"messages": [], "next": None})
             if status == 200 and row.path.startswith(MESSAGES):
                 # Ignored or defaulted parameters never widen the query to other rooms.
                 for message in decoded["messages"]:
