@@ -45,6 +45,9 @@ STORM_STREAMS = 50 if QUICK else 500
 POST_RATE = 200 if QUICK else 1000
 POST_CONNECTIONS = 16
 RECONNECT_STREAMS = 20 if QUICK else 100
+# Streams refused with 503 while the pool forks workers try again after this
+# (plus jitter), as the chat page does; the connect storm does not retry.
+RETRY_503_MS = 500
 STREAM_SLOTS = max(FANOUT_SIZES + [IDLE_STREAMS, STORM_STREAMS]) + 10
 
 
@@ -174,7 +177,8 @@ def fan_out(stack, clients):
     name = "fanout%d" % clients
     s = chat_load(stack, ["--sse", str(clients), "--url-path", room(name), "--room", name,
                           "--post-rate", str(FANOUT_RATE), "--post-duration", str(POST_SECONDS),
-                          "--post-connections", "2", "--ready-timeout", "120",
+                          "--post-connections", "2", "--ready-timeout", "150",
+                          "--retry-503-ms", str(RETRY_503_MS),
                           "--drain-seconds", "20"], sample=peak)
     cpu = cpu_seconds(stack) - cpu0
     return {"clients": clients, "summary": s, "chat_cpu_s": round(cpu, 2),
@@ -187,7 +191,8 @@ def idle(stack, streams, seconds):
     wait_streams_gone(stack)
     base_pss = pss_kib(stack_pids(stack))
     argv = [CHAT_LOAD, "--port", str(stack.port), "--sse", str(streams), "--url-path",
-            room("idle"), "--hold-seconds", str(seconds + 10), "--ready-timeout", "120",
+            room("idle"), "--hold-seconds", str(seconds + 10), "--ready-timeout", "150",
+            "--retry-503-ms", str(RETRY_503_MS),
             "--max-seconds", str(seconds + 200)]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -230,7 +235,7 @@ def reconnects(stack, clients):
     s = chat_load(stack, ["--sse", str(clients), "--url-path", room("reconnect"), "--room",
                           "reconnect", "--post-rate", str(FANOUT_RATE), "--post-duration",
                           str(POST_SECONDS), "--reconnect-every-ms", "1000",
-                          "--drain-seconds", "30"])
+                          "--drain-seconds", "30", "--retry-503-ms", str(RETRY_503_MS)])
     return {"clients": clients, "every_ms": 1000, "summary": s}
 
 
@@ -286,6 +291,13 @@ def print_table(results):
                   i["streams"], label, i["chat_pss_mib"], i["pss_per_stream_kib"],
                   i["extra_pss_per_stream_kib"], i["chat_cpu_s"], i["seconds"],
                   i["chat_cpu_percent"]))
+    for r in results["fan_out"]:
+        s = r["summary"]
+        print("fan-out %d: %d of %d streams open, %d answers 503 on the way (retried after %d ms), "
+              "time to open p50 %.0f ms p99 %.0f ms max %.0f ms" % (
+                  r["clients"], s["streams"]["ready"], r["clients"], s["streams"]["status_503"],
+                  RETRY_503_MS, s["latency"]["ready"]["p50_ms"], s["latency"]["ready"]["p99_ms"],
+                  s["latency"]["ready"]["max_ms"]))
     cpu = [r["summary"]["client"] for r in results["fan_out"]]
     print("chat-load's own CPU (user+sys) in the fan-outs: " +
           ", ".join("%.2f s" % (c["cpu_user_s"] + c["cpu_sys_s"]) for c in cpu))
@@ -385,9 +397,10 @@ def main():
     print_table(results)
     print("\nresults: %s.json (%.0f s)" % (stem, results["bench_seconds"]))
     failed = [r["clients"] for r in results["fan_out"] + [results["reconnect"]]
-              if r["summary"]["delivery"]["ratio"] != 1.0 or r["summary"]["delivery"]["duplicates"]]
+              if r["summary"]["delivery"]["ratio"] != 1.0 or r["summary"]["delivery"]["duplicates"]
+              or r["summary"]["streams"]["ready"] != r["clients"]]
     if failed:
-        print("bench: messages lost or duplicated with %s clients" % failed)
+        print("bench: streams not opened, or messages lost or duplicated, with %s clients" % failed)
         return 1
     return 0
 

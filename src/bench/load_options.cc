@@ -54,6 +54,10 @@ const std::vector<Flag>& Flags() {
        [](const std::string& v, LoadOptions* o) {
          return ParseNumber(v, 0, 3600000, &o->reconnect_every_ms);
        }},
+      {"--retry-503-ms", "retry a stream refused with 503 after this, as a browser does (0: never)",
+       [](const std::string& v, LoadOptions* o) {
+         return ParseNumber(v, 0, 60000, &o->retry_503_ms);
+       }},
       {"--post-rate", "posts per second (0-100000)",
        [](const std::string& v, LoadOptions* o) {
          return ParseNumber(v, 0.0, 100000.0, &o->post_rate);

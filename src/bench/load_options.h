@@ -17,7 +17,8 @@ struct LoadOptions {
   std::string url_path = "/api/stream-messages?room=bench";
   std::string room = "bench";  // room the posts go to
   int reconnect_every_ms = 0;  // 0: streams stay open
-  double post_rate = 0;        // posts per second; 0: no posts
+  int retry_503_ms = 0;  // a stream refused with 503 before it opened retries after this (0: never)
+  double post_rate = 0;  // posts per second; 0: no posts
   double post_duration_s = 0;
   int post_connections = 4;     // keep-alive connections used by the poster
   double hold_s = 0;            // keep streams open this long when not posting

@@ -17,6 +17,7 @@ struct StreamCounters {
   uint64_t protocol_errors = 0;  // malformed HTTP framing
   uint64_t drops = 0;            // the server ended a stream we had not asked to end
   uint64_t reconnects = 0;       // streams reopened with Last-Event-ID
+  uint64_t retries = 0;          // tried again after a 503 before ever opening
   uint64_t events = 0;           // SSE events dispatched (any type)
   uint64_t comments = 0;         // comment lines (keepalives)
   uint64_t resets = 0;           // event: reset
@@ -39,6 +40,7 @@ struct LoadRecorder {
   PostCounters posts;
   LatencyStats delivery;  // post send -> message received on a stream
   LatencyStats ttfb;      // connect start -> first response byte (first connection only)
+  LatencyStats ready;     // first connect -> first 200 head (includes 503 retries)
   LatencyStats post;      // request written -> full response read
 };
 

@@ -64,10 +64,16 @@ void PollOnce(RunState& run, int wait_ms) {
     }
     SseStream& stream = run.streams[token];
     if (stream.phase() == SseStream::Phase::kClosed) continue;  // closed earlier this round
-    if (!stream.OnReady(events[i].events, run.options.run_tag, &run.recorder) &&
-        stream.ever_ready()) {
+    if (stream.OnReady(events[i].events, run.options.run_tag, &run.recorder)) continue;
+    if (stream.ever_ready()) {
       // An ended stream that had been open is resumed as a browser would.
       stream.reconnect_at_us = MonotonicMicros() + kRetryAfterFailureUs;
+    } else if (stream.last_status() == 503 && run.options.retry_503_ms > 0) {
+      // A full pool before the stream ever opened: retry like the chat page,
+      // with jitter so the retries do not arrive as one more storm.
+      int64_t base_us = int64_t{run.options.retry_503_ms} * 1000;
+      stream.reconnect_at_us =
+          MonotonicMicros() + base_us + static_cast<int64_t>(token % 101) * base_us / 100;
     }
   }
 }
@@ -78,10 +84,9 @@ void ServiceReconnects(RunState& run, int64_t now_us, bool planned_drops) {
   const int64_t period_us = static_cast<int64_t>(run.options.reconnect_every_ms) * 1000;
   for (size_t i = 0; i < run.streams.size(); ++i) {
     SseStream& stream = run.streams[i];
-    if (!stream.ever_ready()) continue;
     if (stream.phase() == SseStream::Phase::kClosed) {
       if (stream.reconnect_at_us != 0 && now_us >= stream.reconnect_at_us) {
-        ++run.recorder.streams.reconnects;
+        ++(stream.ever_ready() ? run.recorder.streams.reconnects : run.recorder.streams.retries);
         if (!stream.Open(run.epoll_fd.get(), i, run.address, run.options.url_path, now_us,
                          &run.recorder)) {
           stream.reconnect_at_us = now_us + kRetryAfterFailureUs;
@@ -150,7 +155,7 @@ std::string Summary(RunState& run) {
       text, sizeof text,
       "{\"streams\":{\"requested\":%d,\"ready\":%llu,\"connect_errors\":%llu,"
       "\"http_errors\":%llu,\"status_503\":%llu,\"protocol_errors\":%llu,\"drops\":%llu,"
-      "\"reconnects\":%llu,\"events\":%llu,\"comments\":%llu,\"resets\":%llu,"
+      "\"reconnects\":%llu,\"retries\":%llu,\"events\":%llu,\"comments\":%llu,\"resets\":%llu,"
       "\"error_events\":%llu,\"foreign\":%llu},"
       "\"delivery\":{\"expected\":%llu,\"delivered\":%llu,\"duplicates\":%llu,"
       "\"ratio\":%.6f},"
@@ -164,6 +169,7 @@ std::string Summary(RunState& run) {
       static_cast<unsigned long long>(r.streams.protocol_errors),
       static_cast<unsigned long long>(r.streams.drops),
       static_cast<unsigned long long>(r.streams.reconnects),
+      static_cast<unsigned long long>(r.streams.retries),
       static_cast<unsigned long long>(r.streams.events),
       static_cast<unsigned long long>(r.streams.comments),
       static_cast<unsigned long long>(r.streams.resets),
@@ -182,7 +188,7 @@ std::string Summary(RunState& run) {
   std::string json = text;
   json += "\"latency\":{\"delivery\":" + run.recorder.delivery.ToJson() +
           ",\"post\":" + run.recorder.post.ToJson() + ",\"ttfb\":" + run.recorder.ttfb.ToJson() +
-          "},";
+          ",\"ready\":" + run.recorder.ready.ToJson() + "},";
   std::snprintf(text, sizeof text,
                 "\"client\":{\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld,"
                 "\"wall_s\":%.3f},\"run_tag\":\"%s\",\"timed_out\":%s}",
@@ -214,9 +220,11 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   for (;;) {
     int64_t now = MonotonicMicros();
     bool settled = std::all_of(run.streams.begin(), run.streams.end(), [](const SseStream& s) {
-      return s.phase() == SseStream::Phase::kStreaming || s.phase() == SseStream::Phase::kClosed;
+      return s.phase() == SseStream::Phase::kStreaming ||
+             (s.phase() == SseStream::Phase::kClosed && s.reconnect_at_us == 0);
     });
     if (settled || now >= ready_deadline || OverTime(run, now)) break;
+    ServiceReconnects(run, now, false);
     PollOnce(run, 20);
   }
   run.ready_streams = static_cast<uint64_t>(

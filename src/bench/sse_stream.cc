@@ -34,6 +34,8 @@ bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& addres
   request_ += "\r\n";
   request_sent_ = 0;
   connect_start_us_ = now_us;
+  if (first_open_us_ == 0) first_open_us_ = now_us;
+  last_status_ = 0;
   got_first_byte_ = false;
   failed_ = false;
   http_.Reset();
@@ -121,6 +123,7 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
       return false;
     }
     if (phase_ == Phase::kWaitingHead && http_.head_done()) {
+      last_status_ = http_.status();
       if (http_.status() != 200) {
         ++recorder->streams.http_errors;
         if (http_.status() == 503) ++recorder->streams.status_503;
@@ -129,6 +132,7 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
         return false;
       }
       phase_ = Phase::kStreaming;
+      if (!ever_ready_) recorder->ready.Add(MonotonicMicros() - first_open_us_);
       ever_ready_ = true;
     }
     if (!body_.empty()) HandleBody(run_tag, recorder);

@@ -46,6 +46,8 @@ class SseStream {
   bool ever_ready() const { return ever_ready_; }
   // Set when the server answered with an error or broke the protocol.
   bool failed() const { return failed_; }
+  // Status of the last response head (0 when none arrived).
+  int last_status() const { return last_status_; }
 
   int64_t reconnect_at_us = 0;  // when the loop should reopen it (0: not scheduled)
 
@@ -65,6 +67,8 @@ class SseStream {
   bool got_first_byte_ = false;
   bool ever_ready_ = false;
   bool failed_ = false;
+  int last_status_ = 0;
+  int64_t first_open_us_ = 0;
   HttpResponseReader http_;
   SseParser sse_;
   std::string body_;           // de-chunked bytes of the current read
