@@ -29,12 +29,30 @@ build: deps
 
 # Under sanitizers every finding fails the test: ASan aborts, UBSan halts
 # (the build also passes -fno-sanitize-recover=all), leaks are reported at
-# exit. The programs the end-to-end tests start inherit these settings.
-SANITIZER_ENV = $(if $(SANITIZE),ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
-                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+# exit. The programs the end-to-end tests start inherit these settings, but a
+# worker's exit status is only seen by chat-pool, so every report also goes to
+# a file under sanitizer-reports/ and any file there fails `make test`.
+SANITIZER_REPORTS = $(abspath $(BUILD_DIR))/sanitizer-reports
+# MONGOC_DISABLE_SHM: libmongoc otherwise creates /dev/shm/mongoc-<pid> and
+# warns on stderr when a stale file of a killed process has the same pid,
+# which breaks the tests that expect exactly one line on stderr.
+SANITIZER_ENV = MONGOC_DISABLE_SHM=1 \
+                ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:log_path=$(SANITIZER_REPORTS)/asan \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SANITIZER_REPORTS)/ubsan
 
+ifeq ($(SANITIZE),)
 test: build
-	cd $(BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+else
+test: build
+	@rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)
+	cd $(BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS); \
+	  status=$$?; \
+	  if [ -n "$$(ls -A $(SANITIZER_REPORTS))" ]; then \
+	    cat $(SANITIZER_REPORTS)/*; echo "sanitizer reports in $(SANITIZER_REPORTS)"; exit 1; \
+	  fi; \
+	  exit $$status
+endif
 
 run: build
 	sh deploy/run.sh $(BUILD_DIR)
