@@ -5,6 +5,7 @@
 
 #include <mongoc/mongoc.h>
 
+#include <cstdlib>
 #include <memory>
 
 namespace chat::db {
@@ -28,7 +29,13 @@ using ReadPrefsPtr = std::unique_ptr<mongoc_read_prefs_t, MongoDeleter<mongoc_re
 // Construct exactly one, in main(), before any other driver call.
 class MongoRuntime {
  public:
-  MongoRuntime() { mongoc_init(); }
+  MongoRuntime() {
+    // libmongoc keeps performance counters in a /dev/shm file per process.
+    // Workers are short-lived and may be killed, which would litter /dev/shm
+    // with one file per dead worker; we never read the counters.
+    setenv("MONGOC_DISABLE_SHM", "1", 0);
+    mongoc_init();
+  }
   ~MongoRuntime() { mongoc_cleanup(); }
   MongoRuntime(const MongoRuntime&) = delete;
   MongoRuntime& operator=(const MongoRuntime&) = delete;
