@@ -273,11 +273,12 @@ def print_table(results):
         "", ""))
     s = results["storm"]["summary"]
     t = s["latency"]["ttfb"]
-    print("\nconnect storm: %d at once: ready %d, failures %d (503: %d), TTFB p50 %.0f ms, "
-          "p99 %.0f ms, max %.0f ms" % (
-              results["storm"]["clients"], s["streams"]["ready"],
-              s["streams"]["connect_errors"] + s["streams"]["http_errors"],
-              s["streams"]["status_503"], t["p50_ms"], t["p99_ms"], t["max_ms"]))
+    t_refused = s["latency"]["ttfb_refused"]
+    print("\nconnect storm: %d at once, no retry: %d opened (TTFB p50 %.0f ms, p99 %.0f ms, "
+          "max %.0f ms); %d failed (503: %d; TTFB p50 %.0f ms, p99 %.0f ms)" % (
+              results["storm"]["clients"], s["streams"]["ready"], t["p50_ms"], t["p99_ms"],
+              t["max_ms"], s["streams"]["connect_errors"] + s["streams"]["http_errors"],
+              s["streams"]["status_503"], t_refused["p50_ms"], t_refused["p99_ms"]))
     p = results["post"]["summary"]
     print("posting: asked %d/s on %d keep-alive connections: %d ok, %d failed, %.0f/s, "
           "latency p50 %.1f ms p99 %.1f ms max %.1f ms" % (

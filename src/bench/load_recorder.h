@@ -39,9 +39,12 @@ struct LoadRecorder {
   StreamCounters streams;
   PostCounters posts;
   LatencyStats delivery;  // post send -> message received on a stream
-  LatencyStats ttfb;      // connect start -> first response byte (first connection only)
-  LatencyStats ready;     // first connect -> first 200 head (includes 503 retries)
-  LatencyStats post;      // request written -> full response read
+  // Connect start -> response head, first connection only: ttfb when the
+  // stream opened (200), ttfb_refused for any other answer (a full pool's 503).
+  LatencyStats ttfb;
+  LatencyStats ttfb_refused;
+  LatencyStats ready;  // first connect -> first 200 head (includes 503 retries)
+  LatencyStats post;   // request written -> full response read
 };
 
 }  // namespace chat::bench

@@ -188,6 +188,7 @@ std::string Summary(RunState& run) {
   std::string json = text;
   json += "\"latency\":{\"delivery\":" + run.recorder.delivery.ToJson() +
           ",\"post\":" + run.recorder.post.ToJson() + ",\"ttfb\":" + run.recorder.ttfb.ToJson() +
+          ",\"ttfb_refused\":" + run.recorder.ttfb_refused.ToJson() +
           ",\"ready\":" + run.recorder.ready.ToJson() + "},";
   std::snprintf(text, sizeof text,
                 "\"client\":{\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld,"

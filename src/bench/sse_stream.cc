@@ -36,7 +36,6 @@ bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& addres
   connect_start_us_ = now_us;
   if (first_open_us_ == 0) first_open_us_ = now_us;
   last_status_ = 0;
-  got_first_byte_ = false;
   failed_ = false;
   http_.Reset();
   sse_ = SseParser();
@@ -111,10 +110,6 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
       Close();
       return false;
     }
-    if (!got_first_byte_) {
-      got_first_byte_ = true;
-      if (first_connection_) recorder->ttfb.Add(MonotonicMicros() - connect_start_us_);
-    }
     http_.Feed(std::string_view(buffer, static_cast<size_t>(n)), &body_);
     if (http_.failed()) {
       ++recorder->streams.protocol_errors;
@@ -124,6 +119,11 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
     }
     if (phase_ == Phase::kWaitingHead && http_.head_done()) {
       last_status_ = http_.status();
+      if (first_connection_) {
+        // The head is the first bytes nginx sends: its arrival is the TTFB.
+        LatencyStats& ttfb = last_status_ == 200 ? recorder->ttfb : recorder->ttfb_refused;
+        ttfb.Add(MonotonicMicros() - connect_start_us_);
+      }
       if (http_.status() != 200) {
         ++recorder->streams.http_errors;
         if (http_.status() == 503) ++recorder->streams.status_503;

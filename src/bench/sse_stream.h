@@ -64,7 +64,6 @@ class SseStream {
   size_t request_sent_ = 0;
   int64_t connect_start_us_ = 0;
   bool first_connection_ = true;
-  bool got_first_byte_ = false;
   bool ever_ready_ = false;
   bool failed_ = false;
   int last_status_ = 0;
