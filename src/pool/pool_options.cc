@@ -47,7 +47,7 @@ const std::vector<OptionSpec>& Table() {
          o.socket_group = v;
          return std::string();
        }},
-      {"--backlog", "N", "listen backlog (default 64)",
+      {"--backlog", "N", "listen backlog (default: --max-workers, at least 64)",
        [](PoolOptions& o, std::string_view v) {
          int64_t n = 0;
          std::string err = ParseInt(v, 1, 65535, &n);

@@ -15,8 +15,8 @@ struct PoolOptions {
   std::string name;         // for logs and the status file (default: program's basename)
   std::string socket_path;  // the listening Unix socket the pool creates
   mode_t socket_mode = 0660;
-  std::string socket_group;  // "" = the pool's own group
-  int backlog = 64;
+  std::string socket_group;         // "" = the pool's own group
+  int backlog = 0;                  // 0 = max(--max-workers, 64)
   std::string status_file;          // "" = none
   int64_t stop_timeout_ms = 30000;  // SIGTERM: how long busy workers may take before SIGKILL
   PolicyLimits limits;

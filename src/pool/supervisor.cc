@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -56,7 +57,11 @@ bool Supervisor::Setup() {
   mode_t old_umask = umask(0777);
   int bound = bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   umask(old_umask);
-  if (bound != 0 || listen(listen_fd_.get(), options_.backlog) != 0) {
+  // A burst of requests the pool is allowed to serve waits here while
+  // workers are forked, so the backlog holds a full pool's worth; requests
+  // beyond the pool are nginx's to refuse (limit_conn), not the backlog's.
+  int backlog = options_.backlog > 0 ? options_.backlog : std::max(options_.limits.max_workers, 64);
+  if (bound != 0 || listen(listen_fd_.get(), backlog) != 0) {
     std::fprintf(stderr, "chat-pool: cannot listen on %s: %s\n", path.c_str(),
                  std::strerror(errno));
     return false;
