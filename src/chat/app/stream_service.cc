@@ -190,17 +190,8 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       std::optional<std::string> id = InsertedId(*event);
       if (id && backfilled_.erase(*id) > 0) {
         // Already sent as backfill: only move the browser's position past it.
-        bson_iter_t iter;
-        bson_t token;
-        uint32_t length = 0;
-        const uint8_t* data = nullptr;
-        if (bson_iter_init_find(&iter, event.get(), "_id") && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-          bson_iter_document(&iter, &length, &data);
-          if (bson_init_static(&token, data, length)) {
-            if (auto event_id = EventIdFromResumeToken(token))
-              (void)AppendSseIdOnly(frames, *event_id);
-          }
-        }
+        if (auto skipped = AppendChangeEventIdOnly(frames, *event); !skipped)
+          log_.Detail(skipped.error());
       } else if (auto appended = AppendChangeEvent(frames, *event); appended) {
         if (appended->message_sent)
           ++events_;

@@ -51,22 +51,6 @@ std::expected<std::string_view, ApiError> RequireString(const std::vector<JsonMe
   return member->string_value;
 }
 
-// CRLF and lone CR become LF, so that what is stored (and counted) is the
-// same whatever the client's platform.
-std::string NormalizeNewlines(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 bool IsLineSeparator(char32_t cp) { return cp == 0x2028 || cp == 0x2029; }
 
 // Checks emptiness, length and characters of an already trimmed value.
@@ -119,6 +103,8 @@ std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body) {
 
   auto content = RequireString(*members, "content");
   if (!content) return std::unexpected(std::move(content.error()));
+  // Newlines are normalised so that what is stored (and counted) is the same
+  // whatever the client's platform.
   message.content = std::string(TrimUnicodeSpace(NormalizeNewlines(*content)));
   if (auto error = CheckText(message.content, "content", kMaxContentCodePoints, true)) {
     return std::unexpected(std::move(*error));

@@ -26,6 +26,15 @@ bool FindDocument(const bson_t& parent, const char* key, bson_t* out) {
   return bson_init_static(out, data, length);
 }
 
+// The SSE id of a change event: its resume token's `_data`.
+std::expected<std::string, std::string> ChangeEventId(const bson_t& change_event) {
+  bson_t token;
+  if (!FindDocument(change_event, "_id", &token)) {
+    return std::unexpected(std::string("change event has no _id document"));
+  }
+  return EventIdFromResumeToken(token);
+}
+
 }  // namespace
 
 void AppendStreamStart(std::string& out, uint32_t retry_ms) { AppendSseRetry(out, retry_ms); }
@@ -34,11 +43,7 @@ void AppendKeepalive(std::string& out) { AppendSseComment(out, "keepalive"); }
 
 std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out,
                                                                 const bson_t& change_event) {
-  bson_t token;
-  if (!FindDocument(change_event, "_id", &token)) {
-    return std::unexpected(std::string("change event has no _id document"));
-  }
-  auto id = EventIdFromResumeToken(token);
+  auto id = ChangeEventId(change_event);
   if (!id) return std::unexpected(std::move(id.error()));
 
   ChangeEventResult result;
@@ -58,6 +63,14 @@ std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out
   }
   if (!AppendSseIdOnly(out, *id)) return std::unexpected(std::string("invalid event id"));
   return result;
+}
+
+std::expected<void, std::string> AppendChangeEventIdOnly(std::string& out,
+                                                         const bson_t& change_event) {
+  auto id = ChangeEventId(change_event);
+  if (!id) return std::unexpected(std::move(id.error()));
+  if (!AppendSseIdOnly(out, *id)) return std::unexpected(std::string("invalid event id"));
+  return {};
 }
 
 std::expected<void, std::string> AppendBackfillMessage(std::string& out, const bson_t& doc) {

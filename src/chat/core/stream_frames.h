@@ -39,6 +39,12 @@ struct ChangeEventResult {
 std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out,
                                                                 const bson_t& change_event);
 
+// Only the event's id (an id-only frame): moves the browser's position past
+// an event whose message it already has (e.g. sent as backfill). Fails
+// (appending nothing) when the token cannot be an SSE id.
+std::expected<void, std::string> AppendChangeEventIdOnly(std::string& out,
+                                                         const bson_t& change_event);
+
 // A stored message sent as backfill (no id: it is not from the change stream).
 std::expected<void, std::string> AppendBackfillMessage(std::string& out, const bson_t& doc);
 

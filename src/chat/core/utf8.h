@@ -39,4 +39,8 @@ bool IsControl(char32_t cp);
 // `text` without leading and trailing trimmable space; text must be valid UTF-8.
 std::string_view TrimUnicodeSpace(std::string_view text);
 
+// CRLF and lone CR become LF (as WHATWG's SSE parser does between data
+// lines, and as stored message content is normalised).
+std::string NormalizeNewlines(std::string_view text);
+
 }  // namespace chat

@@ -11,6 +11,15 @@ DbError ErrorFrom(const bson_error_t& error, const bson_t* reply = nullptr) {
   return ClassifyError(error, reply);
 }
 
+// The driver always initialises `reply`, success or not; the server's error
+// document in it carries labels the bson_error_t lacks.
+std::expected<void, DbError> Outcome(bool ok, bson_t* reply, const bson_error_t& error) {
+  std::expected<void, DbError> result;
+  if (!ok) result = std::unexpected(ErrorFrom(error, reply));
+  bson_destroy(reply);
+  return result;
+}
+
 }  // namespace
 
 void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room) {
@@ -79,10 +88,7 @@ std::expected<void, DbError> ChatStore::Ping() {
   bson_error_t error;
   bool ok =
       mongoc_client_command_simple(client_.get(), "admin", command.get(), nullptr, &reply, &error);
-  BsonPtr owned_reply(bson_copy(&reply));
-  bson_destroy(&reply);
-  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
-  return {};
+  return Outcome(ok, &reply, error);
 }
 
 std::expected<void, DbError> ChatStore::EnsureIndexes() {
@@ -94,20 +100,14 @@ std::expected<void, DbError> ChatStore::EnsureIndexes() {
   bson_error_t error;
   bool ok = mongoc_collection_write_command_with_opts(collection_.get(), command.get(), nullptr,
                                                       &reply, &error);
-  BsonPtr owned_reply(bson_copy(&reply));
-  bson_destroy(&reply);
-  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
-  return {};
+  return Outcome(ok, &reply, error);
 }
 
 std::expected<void, DbError> ChatStore::Insert(const bson_t& document) {
   bson_t reply;
   bson_error_t error;
   bool ok = mongoc_collection_insert_one(collection_.get(), &document, nullptr, &reply, &error);
-  BsonPtr owned_reply(bson_copy(&reply));
-  bson_destroy(&reply);
-  if (!ok) return std::unexpected(ErrorFrom(error, owned_reply.get()));
-  return {};
+  return Outcome(ok, &reply, error);
 }
 
 std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(

@@ -11,24 +11,12 @@
 
 #include "chat/core/sse.h"
 #include "chat/core/sse_parser.h"
+#include "chat/core/utf8.h"
 
 namespace {
 
 void Check(bool condition) {
   if (!condition) std::abort();
-}
-
-std::string NormalizeLineEnds(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 bool SingleLine(std::string_view text) {
@@ -69,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     parser.Feed(std::string_view(stream).substr(first));
     const auto events = parser.TakeEvents();
     Check(events.size() == 1);
-    Check(events[0].data == NormalizeLineEnds(payload));
+    Check(events[0].data == chat::NormalizeNewlines(payload));
     Check(events[0].last_event_id == id);
     Check(events[0].type == (event.empty() ? std::string("message") : std::string(event)));
     Check(parser.retry_ms() == 1000u);

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "chat/core/sse_parser.h"
+#include "chat/core/utf8.h"
 
 namespace chat {
 namespace {
@@ -13,20 +14,6 @@ std::string Event(std::optional<std::string_view> id, std::optional<std::string_
                   std::string_view data) {
   std::string out;
   EXPECT_TRUE(AppendSseEvent(out, SseEvent{id, event, data}));
-  return out;
-}
-
-// WHATWG turns CRLF and CR into LF between data lines.
-std::string NormalizeLineEnds(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out += text[i];
-    }
-  }
   return out;
 }
 
@@ -62,7 +49,7 @@ TEST(SseTest, DataWithLineBreaksBecomesSeveralDataLines) {
   const std::string evil = "x\n\nid: forged\nevent: reset\ndata: y\r\n\r\n";
   const auto events = Parse(Event("1", std::nullopt, evil));
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].data, NormalizeLineEnds(evil));
+  EXPECT_EQ(events[0].data, NormalizeNewlines(evil));
   EXPECT_EQ(events[0].last_event_id, "1");
   EXPECT_EQ(events[0].type, "message");
 }
@@ -77,7 +64,7 @@ TEST(SseTest, EdgeCaseData) {
                          "bom")}) {
     const auto events = Parse(Event(std::nullopt, std::nullopt, data));
     ASSERT_EQ(events.size(), 1u) << data;
-    EXPECT_EQ(events[0].data, NormalizeLineEnds(data));
+    EXPECT_EQ(events[0].data, NormalizeNewlines(data));
   }
 }
 
@@ -143,7 +130,7 @@ TEST(SseTest, RandomRoundTrip) {
     for (bool bytewise : {false, true}) {
       const auto events = Parse(stream, bytewise);
       ASSERT_EQ(events.size(), 1u);
-      EXPECT_EQ(events[0].data, NormalizeLineEnds(data));
+      EXPECT_EQ(events[0].data, NormalizeNewlines(data));
       EXPECT_EQ(events[0].last_event_id, id);
       EXPECT_EQ(events[0].type, type.empty() ? "message" : type);
     }

@@ -89,6 +89,22 @@ TEST(StreamFramesTest, BadTokensFailWithoutOutput) {
   EXPECT_EQ(out, "");
 }
 
+TEST(StreamFramesTest, IdOnlyFrameSkipsAnInsertAlreadySent) {
+  const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
+  const BsonPtr event = ChangeEvent("insert", doc.get());
+  std::string out;
+  ASSERT_TRUE(AppendChangeEventIdOnly(out, *event));
+  EXPECT_EQ(out, std::string("id: ") + kToken + "\n\n");
+  SseParser parser;
+  EXPECT_TRUE(Parse(out, parser).empty());
+  EXPECT_EQ(parser.last_event_id(), kToken);
+  BsonPtr no_id = NewBson();
+  std::string untouched;
+  EXPECT_FALSE(AppendChangeEventIdOnly(untouched, *no_id));
+  EXPECT_FALSE(AppendChangeEventIdOnly(untouched, *ChangeEvent("insert", doc.get(), "not hex\n")));
+  EXPECT_EQ(untouched, "");
+}
+
 TEST(StreamFramesTest, BackfillHasNoId) {
   const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
   std::string out;

@@ -90,5 +90,12 @@ TEST(Utf8Test, ControlClassification) {
   EXPECT_FALSE(IsControl(0x2028));
 }
 
+TEST(Utf8Test, NormalizeNewlinesTurnsCrlfAndCrIntoLf) {
+  EXPECT_EQ(NormalizeNewlines("a\r\nb\rc\nd"), "a\nb\nc\nd");
+  EXPECT_EQ(NormalizeNewlines("\r\r\n\n"), "\n\n\n");
+  EXPECT_EQ(NormalizeNewlines("\r"), "\n");
+  EXPECT_EQ(NormalizeNewlines("plain \u2028 text"), "plain \u2028 text");
+}
+
 }  // namespace
 }  // namespace chat
