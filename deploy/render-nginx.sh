@@ -10,6 +10,11 @@
 #   STREAM_PER_IP [64]       open streams allowed per client address
 #   POST_RATE [20] POST_BURST [40]   posts per second per address, and burst
 #   WORKER_CONNECTIONS [4096]
+#   MESSAGES_PER_IP [32]     requests to /api/messages in progress per client address
+#                            (beyond: 429 too_many_connections); bounds slow-loris bodies
+#   CLIENT_HEADER_TIMEOUT [10]  seconds to send the whole request head (then closed)
+#   CLIENT_BODY_TIMEOUT [10]    seconds allowed between two reads of a body (then closed)
+#   SEND_TIMEOUT [10]        seconds a client may stall reading a non-stream answer
 #   CONF_DIR [OUT_DIR]       where the rendered files will live (for make install with DESTDIR)
 set -eu
 out="$1"
@@ -25,6 +30,19 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   USER_DIRECTIVE=""
 fi
+# The numeric parameters must be positive integers: anything else would
+# render a configuration nginx refuses, or one that means something else.
+for name in STREAM_SLOTS STREAM_PER_IP POST_RATE POST_BURST WORKER_CONNECTIONS MESSAGES_PER_IP \
+            CLIENT_HEADER_TIMEOUT CLIENT_BODY_TIMEOUT SEND_TIMEOUT; do
+  eval "value=\${$name:-1}"
+  case "$value" in
+    *[!0-9]*) value=0 ;;
+  esac
+  if [ "$value" -eq 0 ]; then
+    eval "echo \"render-nginx: $name must be a positive integer, not '\${$name}'\"" >&2
+    exit 2
+  fi
+done
 render() {
   sed -e "s|@STATE_DIR@|${STATE_DIR}|g" \
       -e "s|@USER_DIRECTIVE@|${USER_DIRECTIVE}|g" \
@@ -38,6 +56,10 @@ render() {
       -e "s|@POST_RATE@|${POST_RATE:-20}|g" \
       -e "s|@POST_BURST@|${POST_BURST:-40}|g" \
       -e "s|@WORKER_CONNECTIONS@|${WORKER_CONNECTIONS:-4096}|g" \
+      -e "s|@MESSAGES_PER_IP@|${MESSAGES_PER_IP:-32}|g" \
+      -e "s|@CLIENT_HEADER_TIMEOUT@|${CLIENT_HEADER_TIMEOUT:-10}|g" \
+      -e "s|@CLIENT_BODY_TIMEOUT@|${CLIENT_BODY_TIMEOUT:-10}|g" \
+      -e "s|@SEND_TIMEOUT@|${SEND_TIMEOUT:-10}|g" \
       "$1" > "$2"
   if grep -n '@[A-Z_]*@' "$2" >&2; then
     echo "render-nginx: unrendered placeholder in $2" >&2
