@@ -3,10 +3,12 @@
 request and the exact status and JSON error code it must get. Afterwards the
 database must hold exactly the messages the table expected to be created,
 each with the stored shape and nothing else (no injected operator, no
-non-string field). A slow-loris body and slow headers must be cut by nginx
-while other requests are still served.
+non-string field). Every error, including those nginx answers itself, has
+the API's JSON body. Slow-loris headers and bodies must be cut by nginx while
+other requests are still served, and one address cannot hold more than its
+share of /api/messages with bodies dripped just fast enough.
 
-No row may get a 5xx or hang: every request has its own timeout. Under
+No row may get an unexpected 5xx or hang: every request has its own timeout. Under
 `make test SANITIZE=address,undefined` the workers run sanitized, so the
 final check also looks for sanitizer reports in the workers' logs.
 """
@@ -52,16 +54,15 @@ JSON = {"Content-Type": "application/json"}
 # One request and what it must get. `code` is the JSON error.code, or None when
 # the row expects success (201/200). Every error has a JSON body, also those
 # nginx answers itself before any location runs (a broken request line or
-# header): nginx/chat-locations.conf.in maps each to our shape. Two statuses
-# have no row because nginx never sends them: 408 (a client_header_timeout or
-# client_body_timeout closes the connection without an answer; SlowClients
-# checks that) and 411 (nginx 1.22 has no such check over HTTP/1.x). Nor does
-# 500: no request makes nginx fail inside this configuration, so its JSON
-# page is only checked by reading the config. `field` is
-# the error's "field" when one field is at fault. `raw` rows are sent as bytes
-# on a socket (for framing http.client refuses to produce); `head_only` rows
-# open an SSE stream, so only the response head is read; `empty` rows must get
-# a history page with no messages.
+# header): nginx/chat-locations.conf.in maps each to our shape. Three statuses
+# nginx could answer have no row: 408 because nginx never sends it (a
+# client_header_timeout or client_body_timeout closes the connection without
+# an answer; SlowClients checks that), 411 and 500 because no request makes
+# nginx 1.22 send them in this configuration (their JSON pages are mapped all
+# the same). `field` is the error's "field" when one field is at fault. `raw`
+# rows are sent as bytes on a socket (for framing http.client refuses to
+# produce); `head_only` rows open an SSE stream, so only the response head is
+# read; `empty` rows must get a history page with no messages.
 Row = collections.namedtuple(
     "Row", "name method path headers body status code field allow raw head_only empty",
     defaults=(None, None, None, None, None, None, None, False, False, False))
