@@ -1,8 +1,8 @@
 #!/bin/sh
 # make run: the whole chat on http://127.0.0.1:${PORT:-8080}/ in the
 # foreground: devmongod (unless MONGODB_URI is set; data kept in
-# ${CHAT_STATE_DIR:-state}/db so history survives restarts), one chat-pool per
-# FastCGI program, and nginx with a configuration rendered into the state
+# ${CHAT_STATE_DIR:-state}/db so history survives restarts), one pool per
+# FastCGI program (PROGRAM --pool), and nginx with a configuration rendered into the state
 # folder. Ctrl-C stops all of it.
 set -eu
 build="${1:-build}"
@@ -53,13 +53,12 @@ group_opt=""
 [ "$(id -u)" -eq 0 ] && group_opt="--socket-group nogroup"
 stream_max="${STREAM_WORKERS:-64}"
 # shellcheck disable=SC2086
-"$bin/chat-pool" --name stream --socket "$run/stream.sock" $group_opt --min-idle 4 \
-  --max-workers "$stream_max" --status-file "$run/stream.status.json" -- "$bin/stream-messages" \
-  2>>"$state/stream.log" &
+"$bin/stream-messages" --pool --name stream --socket "$run/stream.sock" $group_opt --min-idle 4 \
+  --max-workers "$stream_max" --status-file "$run/stream.status.json" 2>>"$state/stream.log" &
 pids="$! $pids"
 # shellcheck disable=SC2086
-"$bin/chat-pool" --name messages --socket "$run/messages.sock" $group_opt --min-idle 2 \
-  --max-workers "${MESSAGE_WORKERS:-8}" --status-file "$run/messages.status.json" -- "$bin/messages" \
+"$bin/messages" --pool --name messages --socket "$run/messages.sock" $group_opt --min-idle 2 \
+  --max-workers "${MESSAGE_WORKERS:-8}" --status-file "$run/messages.status.json" \
   2>>"$state/messages.log" &
 pids="$! $pids"
 
@@ -80,8 +79,8 @@ cat <<EOT
 
   Chat is running:  http://127.0.0.1:$port/
     database        $db_desc
-    stream workers  chat-pool (up to $stream_max), status $run/stream.status.json
-    post workers    chat-pool, status $run/messages.status.json
+    stream workers  stream-messages --pool (up to $stream_max), status $run/stream.status.json
+    post workers    messages --pool, status $run/messages.status.json
     nginx           127.0.0.1:$port, config $run/nginx/nginx.conf
     logs            $state/*.log
   Ctrl-C stops everything.

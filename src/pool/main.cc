@@ -11,7 +11,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->show_help) {
-    std::fputs(chat::pool::PoolHelpText().c_str(), stdout);
+    std::fputs(
+        chat::pool::PoolHelpText("usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]")
+            .c_str(),
+        stdout);
     return 0;
   }
   chat::pool::Supervisor supervisor(std::move(*options));

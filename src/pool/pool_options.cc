@@ -100,10 +100,10 @@ const std::vector<OptionSpec>& Table() {
 
 }  // namespace
 
-std::string PoolHelpText() {
+std::string PoolHelpText(const std::string& usage) {
   std::string text =
-      "usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]\n"
-      "Runs PROGRAM as short-lived FastCGI workers on a listening socket, scaling with demand.\n"
+      usage +
+      "\nRuns short-lived FastCGI workers on a listening socket, scaling with demand.\n"
       "Signals: SIGTERM/SIGINT stop gracefully; SIGHUP replaces every worker gracefully.\n\n"
       "options:\n";
   for (const auto& spec : Table()) {
@@ -115,7 +115,8 @@ std::string PoolHelpText() {
   return text;
 }
 
-std::expected<PoolOptions, std::string> ParsePoolOptions(int argc, char** argv) {
+std::expected<PoolOptions, std::string> ParsePoolOptions(int argc, char** argv,
+                                                         WorkerSource source) {
   PoolOptions options;
   int i = 1;
   for (; i < argc; ++i) {
@@ -153,8 +154,11 @@ std::expected<PoolOptions, std::string> ParsePoolOptions(int argc, char** argv) 
   }
   for (; i < argc; ++i) options.command.emplace_back(argv[i]);
   if (options.socket_path.empty()) return std::unexpected(std::string("--socket is required"));
-  if (options.command.empty())
+  if (source == WorkerSource::kCommand && options.command.empty())
     return std::unexpected(std::string("no worker program given after --"));
+  if (source == WorkerSource::kBuiltIn && !options.command.empty())
+    return std::unexpected(std::string("the workers are built in: no program after --"));
+  if (source == WorkerSource::kBuiltIn) options.command.emplace_back(argc > 0 ? argv[0] : "");
   if (options.limits.min_idle > options.limits.max_workers) {
     return std::unexpected(std::string("--min-idle must not exceed --max-workers"));
   }

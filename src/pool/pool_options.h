@@ -24,7 +24,14 @@ struct PoolOptions {
   bool show_help = false;
 };
 
-std::expected<PoolOptions, std::string> ParsePoolOptions(int argc, char** argv);
-std::string PoolHelpText();
+// Whether the pool runs a program given after "--" (chat-pool) or a worker
+// built into the program that parses the options (`stream-messages --pool`).
+enum class WorkerSource { kCommand, kBuiltIn };
+
+// argv[0] names the program; options start at argv[1].
+std::expected<PoolOptions, std::string> ParsePoolOptions(
+    int argc, char** argv, WorkerSource source = WorkerSource::kCommand);
+// `usage` is the first line, e.g. "usage: chat-pool --socket PATH [options] -- PROGRAM".
+std::string PoolHelpText(const std::string& usage);
 
 }  // namespace chat::pool

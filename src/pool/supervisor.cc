@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -106,6 +107,7 @@ void Supervisor::Spawn(int64_t now_ms) {
   for (auto& arg : options_.command) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  std::fflush(nullptr);  // a forked worker must not write the pool's buffered output again
   pid_t pid = fork();
   if (pid < 0) {
     std::fprintf(stderr, "chat-pool name=%s event=spawn_failed error=\"%s\"\n",
@@ -125,6 +127,14 @@ void Supervisor::Spawn(int64_t now_ms) {
       _exit(127);
     }
     setenv(kStatusFdVariable, "3", 1);
+    if (entry_) {
+      // Without exec nothing closes on its own: drop the pool's descriptors
+      // (its listening socket, signalfd, epoll, other workers' pipes).
+      close_range(kWorkerStatusFd + 1, ~0U, 0);
+      // exit, not _exit: the worker ends as a program returning from main
+      // would (stdio flushed, libraries' exit handlers, leak checkers run).
+      std::exit(entry_());
+    }
     execv(argv[0], argv.data());
     std::fprintf(stderr, "chat-pool: cannot exec %s: %s\n", argv[0], std::strerror(errno));
     _exit(127);

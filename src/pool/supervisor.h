@@ -1,5 +1,6 @@
 // chat-pool's I/O shell around PoolPolicy: owns the listening socket, forks
-// and execs workers (socket on fd 0, status pipe on fd 3), reads their
+// workers (socket on fd 0, status pipe on fd 3) that either exec the pool's
+// command or, given a WorkerEntry, run it in the forked process, reads their
 // busy/idle notes, reaps them, handles SIGTERM/SIGINT (graceful stop) and
 // SIGHUP (graceful replacement), and publishes its state.
 // Thread-safety: single-threaded; one per process.
@@ -8,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -21,10 +23,16 @@ namespace chat::pool {
 inline constexpr const char* kStatusFdVariable = "CHAT_POOL_STATUS_FD";
 inline constexpr int kWorkerStatusFd = 3;
 
+// The worker's main, run in the forked child instead of exec'ing a command;
+// its result is the child's exit status. A worker started this way shares
+// with its siblings every page the pool process had before forking:
+// relocated libraries, the driver's initialised state, the configuration.
+using WorkerEntry = std::function<int()>;
+
 class Supervisor {
  public:
-  explicit Supervisor(PoolOptions options)
-      : options_(std::move(options)), policy_(options_.limits) {}
+  explicit Supervisor(PoolOptions options, WorkerEntry entry = nullptr)
+      : options_(std::move(options)), entry_(std::move(entry)), policy_(options_.limits) {}
   // Returns the process exit status.
   int Run();
 
@@ -38,6 +46,7 @@ class Supervisor {
   void Publish(const char* event, pid_t pid);
 
   PoolOptions options_;
+  WorkerEntry entry_;
   PoolPolicy policy_;
   UniqueFd listen_fd_;
   UniqueFd signal_fd_;

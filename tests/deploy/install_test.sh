@@ -19,7 +19,7 @@ done
 if grep -rn '@[A-Z_]*@' "$root/share/chat/nginx" "$root/lib/systemd/system"; then
   echo "unrendered placeholder"; exit 1
 fi
-grep -q "ExecStart=$prefix/bin/chat-pool" "$root/lib/systemd/system/chat-stream.service"
+grep -q "ExecStart=$prefix/bin/stream-messages --pool" "$root/lib/systemd/system/chat-stream.service"
 
 # nginx -t on the production site: point its includes and certificate at the scratch tree.
 conf="$dest/nginx"

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """chat-pool with real workers: scaling with demand, a full pool answering
 503 at once through nginx, graceful SIGTERM and SIGHUP, and back-off when
-workers crash at start."""
+workers crash at start; and the same pool built into the programs
+(`PROGRAM --pool`), whose workers are forked, not exec'd."""
 import os
 import re
 import signal
@@ -90,6 +91,112 @@ class StandalonePool(unittest.TestCase):
         proc = subprocess.run([os.path.join(BIN_DIR, "chat-pool"), "--min-idle", "x"], capture_output=True)
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(len(proc.stderr.decode().strip().splitlines()), 1)
+
+
+def private_dirty_kib(pid):
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            if line.startswith("Private_Dirty:"):
+                return int(line.split()[1])
+    return 0
+
+
+class BuiltInPool(unittest.TestCase):
+    """`stream-messages --pool` / `messages --pool`: the program is its own pool."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="chat-builtin-pool-")
+        self.sock = os.path.join(self.dir, "p.sock")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self, program, *extra, env=None):
+        argv = [os.path.join(BIN_DIR, program), "--pool", "--socket", self.sock] + list(extra)
+        env = dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat", CHAT_DB_TIMEOUT_MS="200",
+                   **(env or {}))
+        return Process("pool", argv, env=env, log_path=os.path.join(self.dir, program + ".log"))
+
+    def test_invalid_configuration_stops_the_pool_at_start(self):
+        proc = subprocess.run([os.path.join(BIN_DIR, "stream-messages"), "--pool", "--socket", self.sock],
+                              env=dict(os.environ, CHAT_HEARTBEAT_S="often"), capture_output=True,
+                              timeout=20)
+        self.assertEqual(proc.returncode, 2)
+        lines = proc.stderr.decode().strip().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn("CHAT_HEARTBEAT_S", lines[0])
+        self.assertFalse(os.path.exists(self.sock), "no socket for a pool that never started")
+
+    def test_bad_pool_options(self):
+        for args in (["--min-idle", "x", "--socket", self.sock], [],
+                     ["--socket", self.sock, "--", "/bin/true"]):
+            proc = subprocess.run([os.path.join(BIN_DIR, "messages"), "--pool"] + args,
+                                  capture_output=True, timeout=20)
+            self.assertEqual(proc.returncode, 2, args)
+            err = proc.stderr.decode().strip().splitlines()
+            self.assertEqual(len(err), 1, err)
+            self.assertTrue(err[0].startswith("messages --pool: "), err)
+
+    def test_help_names_the_pool_options(self):
+        proc = subprocess.run([os.path.join(BIN_DIR, "stream-messages"), "--pool", "--help"],
+                              capture_output=True, timeout=20)
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn(b"usage: stream-messages --pool --socket PATH", proc.stdout)
+        self.assertIn(b"--max-workers", proc.stdout)
+
+    def test_workers_are_forked_and_share_the_pools_pages(self):
+        # A worker forked from the initialised pool shares the relocated
+        # libraries and the driver's state; one exec'd by chat-pool builds its
+        # own copies. Compared, not bounded, so the figure may move with the
+        # libraries and sanitizers.
+        built_in = self.start("messages", "--min-idle", "2")
+        exec_sock = os.path.join(self.dir, "x.sock")
+        execd = Process("chat-pool", [os.path.join(BIN_DIR, "chat-pool"), "--socket", exec_sock,
+                                      "--min-idle", "2", "--", os.path.join(BIN_DIR, "messages")],
+                        env=dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat"),
+                        log_path=os.path.join(self.dir, "chat-pool.log"))
+        try:
+            wait_until(lambda: len(children_of(built_in.pid)) == 2, 20, "2 forked workers")
+            wait_until(lambda: len(children_of(execd.pid)) == 2, 20, "2 exec'd workers")
+            time.sleep(1)  # let the exec'd workers finish starting
+            forked = children_of(built_in.pid)
+            for pid in forked:
+                self.assertEqual(os.readlink("/proc/%d/exe" % pid), os.path.join(BIN_DIR, "messages"))
+            forked_kib = max(private_dirty_kib(pid) for pid in forked)
+            execd_kib = min(private_dirty_kib(pid) for pid in children_of(execd.pid))
+            self.assertLess(forked_kib * 2, execd_kib,
+                            "forked worker %d KiB private, exec'd %d KiB" % (forked_kib, execd_kib))
+            # Graceful stop: workers and socket go.
+            built_in.send_signal(signal.SIGTERM)
+            built_in.proc.wait(20)
+            self.assertEqual(built_in.proc.returncode, 0)
+            for pid in forked:
+                wait_until(lambda: not alive(pid), 10, "worker %d to exit" % pid)
+            self.assertFalse(os.path.exists(self.sock))
+        finally:
+            built_in.stop()
+            execd.stop()
+
+    def test_workers_serve_through_nginx_and_are_replaced(self):
+        stack = ChatStack(stream_workers=4, min_idle=1).start()
+        try:
+            pool = stack.pools["stream"].pid
+            wait_until(lambda: len(children_of(pool)) == 1, 20, "the one idle stream worker")
+            serving = children_of(pool)[0]
+            client = SseClient(stack.port, "/api/stream-messages?room=builtin")
+            self.assertEqual(client.status, 200)
+            self.assertEqual(stack.post("p", "from a forked worker", "builtin")[0], 201)
+            self.assertEqual(client.messages(1)[0]["content"], "from a forked worker")
+            client.close()
+            # Stream workers serve one request: the one that served exits and
+            # the pool keeps a fresh one waiting.
+            wait_until(lambda: not alive(serving), 20, "the serving worker to exit")
+            wait_until(lambda: stack.pool_status("stream")["idle"] >= 1, 20, "a fresh idle worker")
+            again = SseClient(stack.port, "/api/stream-messages?room=builtin")
+            self.assertEqual(again.status, 200)
+            again.close()
+        finally:
+            stack.stop()
 
 
 class BehindNginx(unittest.TestCase):

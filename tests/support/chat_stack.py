@@ -131,7 +131,7 @@ class DevMongod:
 
 class ChatStack:
     def __init__(self, env=None, stream_workers=32, message_workers=4, min_idle=2,
-                 post_rate=1000, devmongod_args=(), mongodb_uri=None):
+                 post_rate=1000, devmongod_args=(), mongodb_uri=None, exec_workers=False):
         self.state_dir = tempfile.mkdtemp(prefix="chat-stack-")
         # nginx's unprivileged workers must reach the sockets in here.
         os.chmod(self.state_dir, 0o711)
@@ -143,6 +143,10 @@ class ChatStack:
         self.post_rate = post_rate
         self.devmongod_args = devmongod_args
         self.mongodb_uri = mongodb_uri or os.environ.get("MONGODB_URI")
+        # By default each program runs its own pool (`PROGRAM --pool`, workers
+        # forked from it, as deployed); exec_workers=True puts chat-pool in
+        # front instead, exec'ing a fresh program per worker.
+        self.exec_workers = exec_workers
         self.db = None
         self.pools = {}
         self.nginx = None
@@ -167,13 +171,18 @@ class ChatStack:
 
     def start_pool(self, name, program, max_workers):
         sock = os.path.join(self.state_dir, name + ".sock")
-        argv = [os.path.join(BIN_DIR, "chat-pool"), "--name", name, "--socket", sock,
-                "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
-                "--idle-timeout", "60", "--stop-timeout", "10",
-                "--status-file", os.path.join(self.state_dir, name + ".status.json")]
+        if self.exec_workers:
+            argv = [os.path.join(BIN_DIR, "chat-pool")]
+        else:
+            argv = [os.path.join(BIN_DIR, program), "--pool"]
+        argv += ["--name", name, "--socket", sock,
+                 "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
+                 "--idle-timeout", "60", "--stop-timeout", "10",
+                 "--status-file", os.path.join(self.state_dir, name + ".status.json")]
         if IS_ROOT:
             argv += ["--socket-group", "nogroup"]
-        argv += ["--", os.path.join(BIN_DIR, program)]
+        if self.exec_workers:
+            argv += ["--", os.path.join(BIN_DIR, program)]
         self.pools[name] = Process(name, argv, env=self.env,
                                    log_path=os.path.join(self.state_dir, name + ".log"))
         wait_until(lambda: os.path.exists(sock), 10, "the %s pool's socket" % name)

@@ -2,8 +2,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "chat/db/mongo_handles.h"
+#include "pool/pool_options.h"
+#include "pool/supervisor.h"
 
 namespace chat::app {
 namespace {
@@ -17,10 +22,64 @@ void LogDriverMessage(mongoc_log_level_t level, const char* domain, const char* 
                static_cast<const char*>(program), mongoc_log_level_str(level), domain, message);
 }
 
+// Checks the configuration (invalid: one line, status 2), initialises the
+// driver for this process and whatever it forks, then runs `body`.
+int WithConfigAndDriver(const char* program, int default_max_requests,
+                        const std::function<int(const Config&)>& body) {
+  auto config =
+      LoadConfig(program, default_max_requests, [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    std::fprintf(stderr, "%s\n", config.error().c_str());
+    return 2;
+  }
+  db::MongoRuntime runtime;
+  mongoc_log_set_handler(LogDriverMessage, const_cast<char*>(program));
+  return body(*config);
+}
+
+// `PROGRAM --pool [pool options]`: this process supervises a pool of
+// workers forked from it, not exec'd. Libraries are loaded and relocated,
+// the driver initialised and the configuration checked once, here; every
+// worker shares those pages instead of building private copies, and starts
+// in a fraction of the time a fresh program needs.
+int PoolMain(int argc, char** argv, const char* program, int default_max_requests,
+             const HandlerFactory& make_handler) {
+  std::vector<char*> pool_args{argv[0]};
+  pool_args.insert(pool_args.end(), argv + 2, argv + argc);
+  auto options = pool::ParsePoolOptions(static_cast<int>(pool_args.size()), pool_args.data(),
+                                        pool::WorkerSource::kBuiltIn);
+  if (!options) {
+    std::fprintf(stderr, "%s --pool: %s\n", program, options.error().c_str());
+    return 2;
+  }
+  if (options->show_help) {
+    std::fputs(pool::PoolHelpText(std::string("usage: ") + program +
+                                  " --pool --socket PATH [options]\n"
+                                  "Configuration: the environment variables of " +
+                                  program + " --help.")
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  return WithConfigAndDriver(program, default_max_requests, [&](const Config& config) {
+    pool::Supervisor supervisor(std::move(*options), [&]() {
+      // Runs in the forked worker: fd 0 is the pool's listening socket.
+      web::Handler handler = make_handler(config);
+      return web::RunWorker(
+          web::WorkerOptions{.program = program, .max_requests = config.max_requests, .socket = ""},
+          handler);
+    });
+    return supervisor.Run();
+  });
+}
+
 }  // namespace
 
 int WorkerMain(int argc, char** argv, const char* program, int default_max_requests,
                const HandlerFactory& make_handler) {
+  if (argc > 1 && std::string(argv[1]) == "--pool") {
+    return PoolMain(argc, argv, program, default_max_requests, make_handler);
+  }
   bool help = false;
   auto socket = web::ParseWorkerArgs(argc, argv, &help);
   if (!socket) {
@@ -30,25 +89,21 @@ int WorkerMain(int argc, char** argv, const char* program, int default_max_reque
   if (help) {
     std::printf(
         "usage: %s [--socket PATH|HOST:PORT]\n"
+        "       %s --pool --socket PATH [pool options]   (see --pool --help)\n"
         "FastCGI worker: serves requests from the listening socket on fd 0 (or --socket),\n"
-        "or, started as a CGI program, the one request in its environment.\n\n"
+        "or, started as a CGI program, the one request in its environment.\n"
+        "With --pool it runs its own pool of workers, forked from it, on a new socket.\n\n"
         "environment:\n%s",
-        program, ConfigHelp(default_max_requests).c_str());
+        program, program, ConfigHelp(default_max_requests).c_str());
     return 0;
   }
-  auto config =
-      LoadConfig(program, default_max_requests, [](const char* name) { return std::getenv(name); });
-  if (!config) {
-    std::fprintf(stderr, "%s\n", config.error().c_str());
-    return 2;
-  }
-  db::MongoRuntime runtime;
-  mongoc_log_set_handler(LogDriverMessage, const_cast<char*>(program));
-  web::Handler handler = make_handler(*config);
-  return web::RunWorker(
-      web::WorkerOptions{
-          .program = program, .max_requests = config->max_requests, .socket = *socket},
-      handler);
+  return WithConfigAndDriver(program, default_max_requests, [&](const Config& config) {
+    web::Handler handler = make_handler(config);
+    return web::RunWorker(
+        web::WorkerOptions{
+            .program = program, .max_requests = config.max_requests, .socket = *socket},
+        handler);
+  });
 }
 
 }  // namespace chat::app
