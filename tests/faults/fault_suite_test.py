@@ -5,6 +5,7 @@ is restarted, nginx reloads, failCommand breaks getMore, aggregate and insert,
 and one client stops reading. Afterwards every client holds every acknowledged
 message exactly once, in the same order as every other client, and nothing
 leaks (cursors, connections, processes)."""
+import http.client
 import json
 import os
 import signal
@@ -207,6 +208,82 @@ class FaultSuite(unittest.TestCase):
             stack.stop()
         leftover = subprocess.run(["pgrep", "-f", state], capture_output=True, text=True).stdout.split()
         self.assertEqual(leftover, [], "processes left behind")
+
+    def test_a_reader_that_stops_stalls_nobody_and_holds_bounded_memory(self):
+        # 3,000 messages of 6 KB (18 MB of frames) go to a room where one
+        # client never reads: its socket, nginx's buffers and then its worker's
+        # write block, so nothing grows with the backlog, and a second client
+        # in the same room gets every message in order meanwhile.
+        stack = ChatStack(stream_workers=8, message_workers=2, post_rate=100000).start()
+        room = "stall-%d" % os.getpid()
+        stalled = socket.socket()
+        follower = None
+        try:
+            stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            stalled.connect(("127.0.0.1", stack.port))
+            stalled.sendall(("GET /api/stream-messages?room=%s HTTP/1.1\r\nHost: chat\r\n\r\n" % room).encode())
+            follower = SseClient(stack.port, "/api/stream-messages?room=" + room)
+            wait_until(lambda: stack.pool_status("stream")["busy"] == 2, 30, "two open streams")
+            before = stack_rss_kib(stack)
+            count = 3000
+            received = []
+            reader = threading.Thread(target=lambda: received.extend(follower.messages(count, timeout=300)))
+            reader.start()
+            body = json.dumps({"username": "bulk", "content": "\u20ac" * 2000, "room": room})
+            conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
+            for _ in range(count):
+                conn.request("POST", "/api/messages", body, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                self.assertEqual(response.status, 201)
+            conn.close()
+            reader.join(300)
+            self.assertEqual(len(received), count, "the reading client was held up")
+            self.assertEqual(len({m["_id"] for m in received}), count)
+            grown = stack_rss_kib(stack) - before
+            self.assertLess(grown, 6 * 1024, "memory grew by %d KiB while 18 MB queued" % grown)
+            self.assertEqual(stack.pool_status("stream")["busy"], 2, "the stalled stream stays open")
+            # Backpressure really happened: most of the 18 MB never left the
+            # worker's change stream for the stalled client.
+            stalled.setblocking(False)
+            queued = 0
+            try:
+                while True:
+                    chunk = stalled.recv(1 << 20)
+                    if not chunk:
+                        break
+                    queued += len(chunk)
+            except BlockingIOError:
+                pass
+            print("\nstalled client: %d KiB waiting in buffers, memory grew %d KiB" % (queued // 1024, grown))
+            self.assertLess(queued, 9 * 1000 * 1000)
+            # Once it goes away, its worker is released.
+            stalled.close()
+            stalled = None
+            follower.close()
+            follower = None
+            wait_until(lambda: stack.pool_status("stream")["busy"] == 0, 60, "both stream workers released")
+        finally:
+            if stalled:
+                stalled.close()
+            if follower:
+                follower.close()
+            stack.stop()
+
+
+def stack_rss_kib(stack):
+    """Resident memory of the stream workers and nginx's processes."""
+    pids = stream_workers(stack)
+    out = subprocess.run(["pgrep", "-P", str(stack.nginx.pid)], capture_output=True, text=True).stdout
+    pids += [stack.nginx.pid] + [int(p) for p in out.split()]
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Rss:"))
+        except (OSError, StopIteration):
+            pass
+    return total
 
 
 if __name__ == "__main__":

@@ -191,7 +191,7 @@ class ChatStack:
         conf_dir = os.path.join(self.state_dir, "nginx")
         for attempt in range(5):
             self.port = free_port()
-            render_env = dict(os.environ, STATE_DIR=self.state_dir, LISTEN="127.0.0.1:%d" % self.port,
+            render_env = dict(self.env, STATE_DIR=self.state_dir, LISTEN="127.0.0.1:%d" % self.port,
                               STREAM_SLOTS=str(self.stream_workers), POST_RATE=str(self.post_rate),
                               POST_BURST=str(self.post_rate * 2))
             subprocess.run(["sh", os.path.join(SOURCE_DIR, "deploy", "render-nginx.sh"), conf_dir, "dev"],
