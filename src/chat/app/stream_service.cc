@@ -173,7 +173,10 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       log_.End("shutdown");
       return;
     }
-    if (exchange_.ClientGone()) {
+    // While messages flow, a failed write is what reveals a browser that
+    // left; the check for a closed connection costs a system call per
+    // message, so it only runs once the stream has been quiet for a while.
+    if (MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
       log_.End("client_gone");
       return;
     }
