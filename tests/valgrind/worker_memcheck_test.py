@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """Issue #5: both FastCGI workers run under valgrind memcheck through the real
-path (nginx -> chat-pool -> valgrind -> worker) while a script drives streams
-and posts through it; then the pools stop them with SIGTERM and every
-worker's valgrind report must show no memory error and no lost bytes.
+path while a script drives streams and posts through nginx; then the pools
+stop them with SIGTERM and every valgrind report must show no memory error
+and no lost bytes. The script runs twice, once per way of starting workers:
+  - exec'd: nginx -> chat-pool -> valgrind PROGRAM (a fresh program each);
+  - forked: nginx -> valgrind PROGRAM --pool, whose workers are forked from
+    it (valgrind follows the forks; the pool process is checked too). This
+    pass runs only with programs that have --pool.
 
 Each stream-messages worker serves one stream and exits, so every stream
 below is one fresh worker and one valgrind report. The messages workers are
@@ -18,12 +22,11 @@ exit) is not part of the verdict. The reports stay in CHAT_VALGRIND_LOG_DIR
 (or a temporary folder, printed on failure), together with the pools' logs.
 """
 import glob
-import json
 import os
 import re
 import shutil
 import signal
-import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +47,7 @@ STREAM_MAX_S = 5
 
 
 def valgrind_argv(log_dir, program):
+    """valgrind and its options, then the program; %p: one report per process."""
     return [VALGRIND, "--tool=memcheck", "--leak-check=full",
             "--errors-for-leak-kinds=definite,indirect", "--show-leak-kinds=definite,indirect",
             "--error-exitcode=%d" % VALGRIND_ERROR_EXIT, "--track-fds=yes", "--num-callers=40",
@@ -55,27 +59,39 @@ class MemcheckStack(ChatStack):
     """ChatStack whose pools start every worker under valgrind, with the
     pool's own timeouts stretched for it and per-pool extra environment."""
 
-    def __init__(self, log_dir, pool_env, **kwargs):
+    def __init__(self, log_dir, pool_env, forked, **kwargs):
         super().__init__(**kwargs)
         self.log_dir = log_dir
         self.pool_env = pool_env  # pool name -> extra environment of its workers
+        self.forked = forked  # PROGRAM --pool under valgrind, else chat-pool exec'ing valgrind
 
     def start_pool(self, name, program, max_workers):
         sock = os.path.join(self.state_dir, name + ".sock")
-        argv = [os.path.join(BIN_DIR, "chat-pool"), "--name", name, "--socket", sock,
-                "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
-                # Workers are retired only by the test, so every report is
-                # one the script caused; a stopping worker writes its leak
-                # report before it exits, which under valgrind takes a while.
-                "--idle-timeout", "3600", "--stop-timeout", "60",
-                "--status-file", os.path.join(self.state_dir, name + ".status.json")]
+        status = os.path.join(self.state_dir, name + ".status.json")
+        if self.forked:
+            argv = valgrind_argv(self.log_dir, program) + ["--pool"]
+        else:
+            argv = [os.path.join(BIN_DIR, "chat-pool")]
+        argv += ["--name", name, "--socket", sock,
+                 "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
+                 # Workers are retired only by the test, so every report is
+                 # one the script caused; a stopping worker writes its leak
+                 # report before it exits, which under valgrind takes a while.
+                 "--idle-timeout", "3600", "--stop-timeout", "60",
+                 "--status-file", status]
         if IS_ROOT:
             argv += ["--socket-group", "nogroup"]
-        argv += ["--"] + valgrind_argv(self.log_dir, program)
+        if not self.forked:
+            argv += ["--"] + valgrind_argv(self.log_dir, program)
         env = dict(self.env, **self.pool_env.get(name, {}))
+        # The socket appears at bind(), still without access for nginx; the
+        # status file only once the pool has set the socket up and spawns.
+        if os.path.exists(status):
+            os.unlink(status)  # the previous pool's
         self.pools[name] = Process(name, argv, env=env,
                                    log_path=os.path.join(self.log_dir, name + "-pool.log"))
-        wait_until(lambda: os.path.exists(sock), 10, "the %s pool's socket" % name)
+        wait_until(lambda: os.path.exists(sock) and os.path.exists(status), WORKER_TIMEOUT_S,
+                   "the %s pool's socket" % name)
 
     def stop_pool(self, name):
         """SIGTERM through the pool; returns once the pool and its workers are gone."""
@@ -111,15 +127,28 @@ def report_problems(text, finished_on_its_own):
 
 
 def own_open_descriptors(text):
-    """Descriptors open at exit that the worker opened itself (valgrind
-    marks the inherited ones: fd 0 socket, the pool's status pipe, its log)."""
+    """Descriptors open at exit that the worker opened itself. Valgrind marks
+    those an exec'd worker inherited; 0-3 (listening socket, stdout, stderr,
+    the pool's status pipe) are the worker's by contract whichever way it
+    was started (a forked worker's were set up by dup2 in the pool's code)."""
     lines = [re.sub(r"^==\d+==\s?", "", line) for line in text.splitlines()]
     own = []
     for i, line in enumerate(lines):
-        if line.startswith("Open ") and i + 1 < len(lines):
+        fd = re.match(r"Open .*?(\d+):", line)
+        if fd and int(fd.group(1)) > 3 and i + 1 < len(lines):
             if "<inherited from parent>" not in lines[i + 1]:
                 own.append(line.strip())
     return own
+
+
+def supports_forked_pool(program):
+    """Whether PROGRAM has --pool (a pool forking its own workers)."""
+    try:
+        result = subprocess.run([os.path.join(BIN_DIR, program), "--pool", "--help"],
+                                capture_output=True, timeout=30)
+    except OSError:
+        return False
+    return result.returncode == 0
 
 
 def died_workers(pool_logs):
@@ -181,21 +210,28 @@ class ReportVerdict(unittest.TestCase):
         self.assertEqual(report_problems(text, False), [])
 
 
-class WorkerMemcheck(unittest.TestCase):
+class MemcheckScenario:
+    """The script and the verdict; a subclass says how workers start (FORKED)."""
+    FORKED = False
+
     def setUp(self):
         if not VALGRIND or not os.access(VALGRIND, os.X_OK):
             self.fail("valgrind not found (CHAT_VALGRIND=%r); deploy/install-deps.sh installs it"
                       % VALGRIND)
-        self.log_dir = os.environ.get("CHAT_VALGRIND_LOG_DIR") or tempfile.mkdtemp(
-            prefix="chat-memcheck-")
+        if self.FORKED and not all(supports_forked_pool(p) for p in ("stream-messages", "messages")):
+            self.skipTest("these programs have no --pool")
+        base = os.environ.get("CHAT_VALGRIND_LOG_DIR")
+        self.log_dir = os.path.join(base or tempfile.mkdtemp(prefix="chat-memcheck-"),
+                                    "forked" if self.FORKED else "exec")
         shutil.rmtree(self.log_dir, ignore_errors=True)
         os.makedirs(self.log_dir)
         os.chmod(self.log_dir, 0o755)
         self.room_prefix = "vg%d" % os.getpid()
         env = {"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "500", "CHAT_DB_TIMEOUT_MS": "5000"}
         # Requests per messages worker: small, so workers also end through main().
-        self.stack = MemcheckStack(self.log_dir, {"messages": {"CHAT_MAX_REQUESTS": "6"}}, env=env,
-                                   stream_workers=8, message_workers=2, min_idle=2)
+        self.stack = MemcheckStack(self.log_dir, {"messages": {"CHAT_MAX_REQUESTS": "6"}},
+                                   self.FORKED, env=env, stream_workers=8, message_workers=2,
+                                   min_idle=2)
         self.stack.start()
         self.addCleanup(self.stack.stop)
         self.streams_served = 0  # streams that reached a worker: one report each
@@ -389,7 +425,15 @@ class WorkerMemcheck(unittest.TestCase):
             self.assertIn("end=" + end, pool_logs)
         self.assertTrue(finished_on_their_own & {int(r.rsplit(".", 2)[1]) for r in reports})
         if not os.environ.get("CHAT_VALGRIND_LOG_DIR"):
-            shutil.rmtree(self.log_dir, ignore_errors=True)
+            shutil.rmtree(os.path.dirname(self.log_dir), ignore_errors=True)
+
+
+class ExecedWorkers(MemcheckScenario, unittest.TestCase):
+    FORKED = False
+
+
+class ForkedWorkers(MemcheckScenario, unittest.TestCase):
+    FORKED = True
 
 
 if __name__ == "__main__":
