@@ -241,7 +241,10 @@ class FaultSuite(unittest.TestCase):
             self.assertEqual(len(received), count, "the reading client was held up")
             self.assertEqual(len({m["_id"] for m in received}), count)
             grown = stack_rss_kib(stack) - before
-            self.assertLess(grown, 6 * 1024, "memory grew by %d KiB while 18 MB queued" % grown)
+            # Under AddressSanitizer freed memory waits in a quarantine of up
+            # to 256 MB, so resident memory says nothing about boundedness.
+            if "ASAN_OPTIONS" not in os.environ:
+                self.assertLess(grown, 6 * 1024, "memory grew by %d KiB while 18 MB queued" % grown)
             self.assertEqual(stack.pool_status("stream")["busy"], 2, "the stalled stream stays open")
             # Backpressure really happened: most of the 18 MB never left the
             # worker's change stream for the stalled client.
