@@ -226,6 +226,8 @@ class MemcheckScenario:
         shutil.rmtree(self.log_dir, ignore_errors=True)
         os.makedirs(self.log_dir)
         os.chmod(self.log_dir, 0o755)
+        # Shown by CTest only on failure, wherever the script stopped.
+        print("valgrind reports and pool logs go to", self.log_dir)
         self.room_prefix = "vg%d" % os.getpid()
         env = {"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "500", "CHAT_DB_TIMEOUT_MS": "5000"}
         # Requests per messages worker: small, so workers also end through main().
@@ -408,7 +410,8 @@ class MemcheckScenario:
             # installs its handlers: valgrind then reports "default action of
             # signal 15" and nothing was served. Any other unclean exit (such
             # as VALGRIND_ERROR_EXIT) fails.
-            text = read_report(report_of(self.log_dir, pid)) if report_of(self.log_dir, pid) else ""
+            path = report_of(self.log_dir, pid)
+            text = read_report(path) if path else ""
             if "default action of signal 15 (SIGTERM)" not in text:
                 failures.append("chat-pool saw worker %d exit uncleanly (valgrind exits %d on "
                                 "errors)" % (pid, VALGRIND_ERROR_EXIT))
