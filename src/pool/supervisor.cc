@@ -249,6 +249,7 @@ int Supervisor::Run() {
                options_.name.c_str(), options_.socket_path.c_str(), options_.limits.min_idle,
                options_.limits.max_workers);
   Apply(MonotonicMs());
+  Publish("tick", 0);  // the status file exists from the start, even with no worker yet
   epoll_event events[64];
   while (!stopping_ || !status_pipes_.empty() || policy_.counts().total > 0) {
     int64_t now = MonotonicMs();

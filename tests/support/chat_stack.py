@@ -183,9 +183,15 @@ class ChatStack:
             argv += ["--socket-group", "nogroup"]
         if self.exec_workers:
             argv += ["--", os.path.join(BIN_DIR, program)]
+        status = os.path.join(self.state_dir, name + ".status.json")
+        if os.path.exists(status):  # a previous pool's
+            os.remove(status)
         self.pools[name] = Process(name, argv, env=self.env,
                                    log_path=os.path.join(self.state_dir, name + ".log"))
-        wait_until(lambda: os.path.exists(sock), 10, "the %s pool's socket" % name)
+        # The socket appears with no access and is opened up a moment later;
+        # the status file is first written once that is done.
+        wait_until(lambda: os.path.exists(sock) and os.path.exists(status), 10,
+                   "the %s pool's socket" % name)
 
     def start_nginx(self):
         conf_dir = os.path.join(self.state_dir, "nginx")
