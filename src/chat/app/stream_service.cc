@@ -27,6 +27,9 @@ namespace {
 // browser that went away while nothing flows.
 constexpr int32_t kMaxAwaitMs = 1000;
 
+// Events held back to share one write never add up to more than this.
+constexpr size_t kFlushBytes = 64 * 1024;
+
 std::string OidHex(const bson_oid_t& oid) {
   char hex[25];
   bson_oid_to_string(&oid, hex);
@@ -60,6 +63,7 @@ class StreamRequest {
   bool Send(std::string& frames) {
     if (frames.empty()) return true;
     bytes_ += static_cast<int64_t>(frames.size());
+    ++writes_;
     bool ok = exchange_.Write(frames) && exchange_.Flush();
     frames.clear();
     last_write_ms_ = MonotonicMs();
@@ -73,6 +77,7 @@ class StreamRequest {
 
   int64_t events() const { return events_; }
   int64_t bytes() const { return bytes_; }
+  int64_t writes() const { return writes_; }
 
  private:
   std::unique_ptr<db::MessageStream> Open(db::ChatStore* store, const StreamParams& params,
@@ -88,6 +93,7 @@ class StreamRequest {
   int64_t last_write_ms_ = 0;
   int64_t events_ = 0;
   int64_t bytes_ = 0;
+  int64_t writes_ = 0;
   std::set<std::string> backfilled_;
 };
 
@@ -170,6 +176,7 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
   const int64_t deadline_ms = started_ms_ + static_cast<int64_t>(config_.stream_max_s) * 1000;
   while (true) {
     if (web::StopRequested()) {
+      Send(frames);
       log_.End("shutdown");
       return;
     }
@@ -181,6 +188,7 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       return;
     }
     if (MonotonicMs() >= deadline_ms) {
+      Send(frames);
       log_.End("max_duration");
       return;
     }
@@ -203,7 +211,12 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       } else {
         log_.Detail(appended.error());
       }
-      if (!Send(frames)) {
+      // Events the driver already holds (a batch, when this worker fell
+      // behind or a resume replays history) go out with one write: fewer
+      // system calls here and fewer wake-ups for nginx and the browser.
+      const bool more_at_hand =
+          stream->HasBufferedEvents() && frames.size() < kFlushBytes && !IsInvalidate(*event);
+      if (!more_at_hand && !Send(frames)) {
         log_.End("client_gone");
         return;
       }
@@ -274,7 +287,7 @@ void StreamService::Serve(web::Exchange& exchange) {
   } else {
     request.Run(store, *params, std::move(head));
   }
-  log.Events(request.events()).Bytes(request.bytes());
+  log.Events(request.events()).Bytes(request.bytes()).Writes(request.writes());
   finish(200);
 }
 

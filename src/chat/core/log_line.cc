@@ -84,6 +84,8 @@ LogLine& LogLine::Events(int64_t count) { return AddNumber("events", count); }
 
 LogLine& LogLine::Bytes(int64_t count) { return AddNumber("bytes", count); }
 
+LogLine& LogLine::Writes(int64_t count) { return AddNumber("writes", count); }
+
 LogLine& LogLine::End(std::string_view reason) { return Add("end", reason); }
 
 LogLine& LogLine::Error(ErrorCode code) { return Add("error", ErrorCodeName(code)); }

@@ -33,6 +33,8 @@ class LogLine {
   LogLine& DurationMs(int64_t milliseconds);
   LogLine& Events(int64_t count);
   LogLine& Bytes(int64_t count);
+  // How many writes carried those bytes (several events can share one).
+  LogLine& Writes(int64_t count);
   // Why a stream ended: client_gone, max_duration, db_error, ...
   LogLine& End(std::string_view reason);
   LogLine& Error(ErrorCode code);

@@ -20,6 +20,35 @@ std::expected<void, DbError> Outcome(bool ok, bson_t* reply, const bson_error_t&
   return result;
 }
 
+// Command monitoring: the cursor an aggregate opens with $changeStream, and
+// how many documents each batch of that cursor brings. Only the chat's
+// Watch runs aggregate; a find (history) cursor's getMore is told apart by
+// its id.
+void CountBatch(const mongoc_apm_command_succeeded_t* event) {
+  auto* batch = static_cast<BatchLeft*>(mongoc_apm_command_succeeded_get_context(event));
+  const char* name = mongoc_apm_command_succeeded_get_command_name(event);
+  const bool aggregate = std::strcmp(name, "aggregate") == 0;
+  if (!aggregate && std::strcmp(name, "getMore") != 0) return;
+  bson_iter_t cursor;
+  bson_iter_t field;
+  if (!bson_iter_init_find(&cursor, mongoc_apm_command_succeeded_get_reply(event), "cursor") ||
+      !BSON_ITER_HOLDS_DOCUMENT(&cursor) || !bson_iter_recurse(&cursor, &field) ||
+      !bson_iter_find(&field, "id") || !BSON_ITER_HOLDS_INT(&field)) {
+    return;
+  }
+  const int64_t id = bson_iter_as_int64(&field);
+  if (!aggregate && id != batch->cursor_id) return;
+  batch->cursor_id = id;
+  int64_t documents = 0;
+  bson_iter_t docs;
+  if (bson_iter_recurse(&cursor, &field) &&
+      bson_iter_find(&field, aggregate ? "firstBatch" : "nextBatch") &&
+      BSON_ITER_HOLDS_ARRAY(&field) && bson_iter_recurse(&field, &docs)) {
+    while (bson_iter_next(&docs)) ++documents;
+  }
+  batch->documents = documents;
+}
+
 }  // namespace
 
 void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room) {
@@ -79,7 +108,11 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
   }
   CollectionPtr collection(mongoc_client_get_collection(client.get(), options.database.c_str(),
                                                         options.collection.c_str()));
-  return std::unique_ptr<ChatStore>(new ChatStore(std::move(client), std::move(collection)));
+  std::unique_ptr<ChatStore> store(new ChatStore(std::move(client), std::move(collection)));
+  ApmCallbacksPtr callbacks(mongoc_apm_callbacks_new());
+  mongoc_apm_set_command_succeeded_cb(callbacks.get(), CountBatch);
+  mongoc_client_set_apm_callbacks(store->client_.get(), callbacks.get(), &store->batch_);
+  return store;
 }
 
 std::expected<void, DbError> ChatStore::Ping() {
@@ -166,12 +199,16 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   if (mongoc_change_stream_error_document(stream.get(), &error, &reply)) {
     return std::unexpected(ErrorFrom(error, reply));
   }
-  return std::make_unique<MessageStream>(std::move(stream));
+  return std::make_unique<MessageStream>(std::move(stream), &batch_);
 }
 
 std::expected<BsonPtr, DbError> MessageStream::Next() {
   const bson_t* event = nullptr;
-  if (mongoc_change_stream_next(stream_.get(), &event)) return CopyBson(*event);
+  if (mongoc_change_stream_next(stream_.get(), &event)) {
+    if (batch_->documents > 0) --batch_->documents;
+    return CopyBson(*event);
+  }
+  batch_->documents = 0;
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_change_stream_error_document(stream_.get(), &error, &reply)) {

@@ -27,15 +27,28 @@ struct StoreOptions {
   std::string app_name;       // reported in the handshake (shows in server logs)
 };
 
+// How many documents of the last cursor batch the server sent (aggregate's
+// firstBatch or getMore's nextBatch) the driver still holds, as seen by
+// command monitoring: the driver itself does not tell.
+struct BatchLeft {
+  int64_t cursor_id = 0;  // of the change stream's cursor, from its aggregate
+  int64_t documents = 0;
+};
+
 // A change stream over the inserts of one room.
 class MessageStream {
  public:
-  explicit MessageStream(ChangeStreamPtr stream) : stream_(std::move(stream)) {}
+  MessageStream(ChangeStreamPtr stream, BatchLeft* batch)
+      : stream_(std::move(stream)), batch_(batch) {}
 
   // Waits up to the stream's maxAwaitTimeMS. Returns the next change event
   // (an owned copy), a null pointer when none arrived in time, or an error.
   // The driver resumes transparently after one resumable error.
   std::expected<BsonPtr, DbError> Next();
+
+  // True when the next Next() returns an event the driver already holds,
+  // without waiting: a caller can write several events with one flush.
+  bool HasBufferedEvents() const { return batch_->documents > 0; }
 
   // The token to resume after everything returned so far (the last event's
   // _id, or the server's post-batch token); null before the server answered.
@@ -43,6 +56,7 @@ class MessageStream {
 
  private:
   ChangeStreamPtr stream_;
+  BatchLeft* batch_;  // the store's; outlives the stream
 };
 
 class ChatStore {
@@ -72,6 +86,10 @@ class ChatStore {
 
   ClientPtr client_;
   CollectionPtr collection_;
+  // Set by the client's command-monitoring callback: one stream at a time
+  // reads from it (a store belongs to one thread, a worker serves one
+  // request at a time).
+  BatchLeft batch_;
 };
 
 // {room: r}, or for the default room also documents without a room field.

@@ -25,6 +25,8 @@ using CursorPtr = std::unique_ptr<mongoc_cursor_t, MongoDeleter<mongoc_cursor_de
 using ChangeStreamPtr =
     std::unique_ptr<mongoc_change_stream_t, MongoDeleter<mongoc_change_stream_destroy>>;
 using ReadPrefsPtr = std::unique_ptr<mongoc_read_prefs_t, MongoDeleter<mongoc_read_prefs_destroy>>;
+using ApmCallbacksPtr =
+    std::unique_ptr<mongoc_apm_callbacks_t, MongoDeleter<mongoc_apm_callbacks_destroy>>;
 
 // Construct exactly one, in main(), before any other driver call.
 class MongoRuntime {

@@ -20,12 +20,13 @@ TEST(LogLineTest, FullStreamLine) {
                                .DurationMs(1234)
                                .Events(5)
                                .Bytes(2048)
+                               .Writes(3)
                                .End("client_gone")
                                .Finish();
   EXPECT_EQ(line,
             "ts=2026-11-28T15:12:41.123Z prog=stream-messages pid=123 req=7 method=GET "
             "path=/api/stream-messages status=200 room=general dur_ms=1234 events=5 bytes=2048 "
-            "end=client_gone\n");
+            "writes=3 end=client_gone\n");
 }
 
 TEST(LogLineTest, ErrorAndDetail) {
