@@ -74,7 +74,7 @@ format:
 # bson_t makes align-mismatch noise on every stack bson_t, so it is off.
 TIDY_ARGS = --extra-arg=-std=c++2b --extra-arg=-U__cpp_concepts \
             --extra-arg=-D__cpp_concepts=202002L --extra-arg=-Wno-builtin-macro-redefined \
-            --extra-arg=-Wno-align-mismatch
+            --extra-arg=-Wno-align-mismatch --extra-arg=-Wno-unknown-warning-option
 tidy: build
 	@command -v clang-tidy-16 >/dev/null 2>&1 || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-tidy-16 >/dev/null
