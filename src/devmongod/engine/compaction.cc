@@ -78,9 +78,12 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
       }
       chat::BsonPtr docs = chat::NewBson();
       uint32_t doc_count = 0;
+      // A named reference, not the structured binding: clang's analyzer
+      // loses track of bindings captured by a lambda.
+      const std::string& collection_name = name;
       auto flush = [&]() {
         if (doc_count == 0) return;
-        chat::BsonPtr entry = NewJournalEntry("docs", db, name);
+        chat::BsonPtr entry = NewJournalEntry("docs", db, collection_name);
         BSON_APPEND_ARRAY(entry.get(), "docs", docs.get());
         append(*entry);
         docs = chat::NewBson();
