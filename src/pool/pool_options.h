@@ -20,7 +20,9 @@ struct PoolOptions {
   std::string status_file;          // "" = none
   int64_t stop_timeout_ms = 30000;  // SIGTERM: how long busy workers may take before SIGKILL
   PolicyLimits limits;
-  std::vector<std::string> command;  // program and its arguments (after "--")
+  // The program and its arguments (after "--"); for built-in workers only
+  // the program itself, for logs and the default name.
+  std::vector<std::string> command;
   bool show_help = false;
 };
 
