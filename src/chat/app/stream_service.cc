@@ -224,6 +224,10 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
         log_.End("invalidated");
         return;
       }
+    } else if (!Send(frames)) {
+      // The driver had no event after all: whatever was held back goes now.
+      log_.End("client_gone");
+      return;
     }
     if (MonotonicMs() - last_write_ms_ >= heartbeat_ms) {
       AppendKeepalive(frames);
