@@ -23,6 +23,9 @@ struct PoolOptions {
   // The program and its arguments (after "--"); for built-in workers only
   // the program itself, for logs and the default name.
   std::vector<std::string> command;
+  // Built-in workers: the pool's own command line, which SIGHUP execs again
+  // (so an upgraded binary takes over); empty for chat-pool.
+  std::vector<std::string> reexec_argv;
   bool show_help = false;
 };
 

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace chat::pool {
@@ -41,7 +42,30 @@ sigset_t HandledSignals() {
 
 }  // namespace
 
+// After a re-exec (see Reexec) the socket is already bound, listening and
+// holding the connections that arrived meanwhile: keep it.
+bool Supervisor::AdoptInheritedSocket() {
+  const char* inherited = std::getenv(kListenFdVariable);
+  if (!inherited) return false;
+  const int fd = std::atoi(inherited);
+  unsetenv(kListenFdVariable);  // not for the workers
+  sockaddr_un addr{};
+  socklen_t length = sizeof addr;
+  struct stat st {};
+  if (fd <= STDERR_FILENO || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0 ||
+      addr.sun_family != AF_UNIX || options_.socket_path != addr.sun_path) {
+    std::fprintf(stderr, "chat-pool name=%s event=inherited_socket_ignored fd=%s\n",
+                 options_.name.c_str(), inherited);
+    return false;
+  }
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  listen_fd_.Reset(fd);
+  return true;
+}
+
 bool Supervisor::Setup() {
+  if (AdoptInheritedSocket()) return SetupSignals();
   const std::string& path = options_.socket_path;
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
@@ -82,6 +106,10 @@ bool Supervisor::Setup() {
     return false;
   }
 
+  return SetupSignals();
+}
+
+bool Supervisor::SetupSignals() {
   sigset_t set = HandledSignals();
   sigprocmask(SIG_BLOCK, &set, nullptr);
   signal_fd_.Reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -206,6 +234,30 @@ void Supervisor::Apply(int64_t now_ms) {
   next_check_ms_ = decision.next_check_ms;
 }
 
+// Built-in workers run the pool's own program image, so replacing them after
+// an upgrade means replacing the pool's image too: the running workers are
+// told to finish their requests and exit, then the pool execs its program
+// again (same PID, so systemd and the workers' parent stay the same) and
+// hands the listening socket over; connections wait in its backlog meanwhile.
+// Should the exec fail, this image goes on with fresh workers.
+void Supervisor::Reexec() {
+  for (pid_t pid : policy_.RetireAll()) kill(pid, SIGTERM);
+  Publish("reexec", 0);
+  const int fd = listen_fd_.get();
+  const int flags = fcntl(fd, F_GETFD);
+  fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  setenv(kListenFdVariable, std::to_string(fd).c_str(), 1);
+  std::vector<char*> argv;
+  for (auto& arg : options_.reexec_argv) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execvp(argv[0], argv.data());  // found as when the pool was started
+  std::fprintf(stderr, "chat-pool name=%s event=reexec_failed error=\"%s\"\n",
+               options_.name.c_str(), std::strerror(errno));
+  unsetenv(kListenFdVariable);
+  fcntl(fd, F_SETFD, flags);
+}
+
 void Supervisor::BeginStop() {
   if (stopping_) return;
   stopping_ = true;
@@ -272,7 +324,9 @@ int Supervisor::Run() {
         while (read(signal_fd_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
           if (info.ssi_signo == SIGCHLD) ReapChildren(now);
           if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) BeginStop();
-          if (info.ssi_signo == SIGHUP && !stopping_) {
+          if (info.ssi_signo == SIGHUP && !stopping_ && !options_.reexec_argv.empty()) {
+            Reexec();
+          } else if (info.ssi_signo == SIGHUP && !stopping_) {
             for (pid_t pid : policy_.RetireAll()) kill(pid, SIGTERM);
             Publish("reload", 0);
           }

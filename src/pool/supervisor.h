@@ -2,7 +2,8 @@
 // workers (socket on fd 0, status pipe on fd 3) that either exec the pool's
 // command or, given a WorkerEntry, run it in the forked process, reads their
 // busy/idle notes, reaps them, handles SIGTERM/SIGINT (graceful stop) and
-// SIGHUP (graceful replacement), and publishes its state.
+// SIGHUP (graceful replacement; with built-in workers the pool also execs
+// its program again, keeping its PID and socket), and publishes its state.
 // Thread-safety: single-threaded; one per process.
 #pragma once
 
@@ -22,6 +23,9 @@ namespace chat::pool {
 // Workers find the write end of their status pipe in this variable.
 inline constexpr const char* kStatusFdVariable = "CHAT_POOL_STATUS_FD";
 inline constexpr int kWorkerStatusFd = 3;
+// A pool that execs itself again (SIGHUP with built-in workers) finds its
+// listening socket's descriptor in this variable.
+inline constexpr const char* kListenFdVariable = "CHAT_POOL_LISTEN_FD";
 
 // The worker's main, run in the forked child instead of exec'ing a command;
 // its result is the child's exit status. A worker started this way shares
@@ -38,6 +42,9 @@ class Supervisor {
 
  private:
   bool Setup();
+  bool AdoptInheritedSocket();
+  bool SetupSignals();
+  void Reexec();
   void Spawn(int64_t now_ms);
   void ReapChildren(int64_t now_ms);
   void ReadStatus(pid_t pid, int64_t now_ms);

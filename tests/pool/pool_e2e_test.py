@@ -177,6 +177,70 @@ class BuiltInPool(unittest.TestCase):
             built_in.stop()
             execd.stop()
 
+    def test_sighup_after_an_upgrade_runs_the_new_binary_on_the_same_socket(self):
+        # The pool runs from a copy of the program; the copy is replaced the way
+        # a package upgrade does it (new file renamed over the old one). SIGHUP
+        # must leave no worker of the old image, keep the pool's PID and socket,
+        # and run the new file.
+        program = os.path.join(self.dir, "messages")
+        shutil.copy(os.path.join(BIN_DIR, "messages"), program)
+        pool = Process("pool", [program, "--pool", "--socket", self.sock, "--min-idle", "2",
+                                "--status-file", os.path.join(self.dir, "status.json")],
+                       env=dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat",
+                                CHAT_DB_TIMEOUT_MS="200"),
+                       log_path=os.path.join(self.dir, "pool.log"))
+        try:
+            wait_until(lambda: len(children_of(pool.pid)) == 2, 20, "2 forked workers")
+            before = set(children_of(pool.pid))
+            upgraded = program + ".new"
+            shutil.copy(os.path.join(BIN_DIR, "messages"), upgraded)
+            os.rename(upgraded, program)
+            self.assertTrue(os.readlink("/proc/%d/exe" % pool.pid).endswith(" (deleted)"))
+            pool.send_signal(signal.SIGHUP)
+            wait_until(lambda: not os.readlink("/proc/%d/exe" % pool.pid).endswith(" (deleted)"),
+                       20, "the pool to exec the new binary")
+            wait_until(lambda: len(set(children_of(pool.pid)) - before) == 2
+                       and not (set(children_of(pool.pid)) & before), 20, "workers of the new binary")
+            for pid in children_of(pool.pid):
+                self.assertFalse(os.readlink("/proc/%d/exe" % pid).endswith(" (deleted)"))
+            self.assertTrue(pool.alive())
+            # The same socket file still serves: a FastCGI connection is accepted.
+            import socket as socket_module
+            probe = socket_module.socket(socket_module.AF_UNIX)
+            probe.connect(self.sock)
+            probe.close()
+            with open(os.path.join(self.dir, "pool.log")) as f:
+                log = f.read()
+            self.assertIn("event=reexec", log)
+            self.assertEqual(log.count("event=start "), 2, log[-2000:])
+            self.assertNotIn("inherited_socket_ignored", log)
+            pool.send_signal(signal.SIGTERM)
+            pool.proc.wait(20)
+            self.assertEqual(pool.proc.returncode, 0)
+            self.assertFalse(os.path.exists(self.sock))
+        finally:
+            pool.stop()
+
+    def test_reload_while_streaming_loses_nothing(self):
+        stack = ChatStack(stream_workers=4, min_idle=1).start()
+        try:
+            client = SseClient(stack.port, "/api/stream-messages?room=reload")
+            self.assertEqual(stack.post("p", "before reload", "reload")[0], 201)
+            self.assertEqual(client.messages(1)[0]["content"], "before reload")
+            last = client.last_event_id
+            stack.pools["stream"].send_signal(signal.SIGHUP)
+            # The open stream ends cleanly (its worker was told to finish).
+            while client.next_event(20) is not None:
+                pass
+            client.close()
+            self.assertEqual(stack.post("p", "during reload", "reload")[0], 201)
+            again = SseClient(stack.port, "/api/stream-messages?room=reload", last_event_id=last)
+            self.assertEqual(again.status, 200)
+            self.assertEqual(again.messages(1)[0]["content"], "during reload")
+            again.close()
+        finally:
+            stack.stop()
+
     def test_workers_serve_through_nginx_and_are_replaced(self):
         stack = ChatStack(stream_workers=4, min_idle=1).start()
         try:

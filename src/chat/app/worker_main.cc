@@ -52,6 +52,9 @@ int PoolMain(int argc, char** argv, const char* program, int default_max_request
     std::fprintf(stderr, "%s --pool: %s\n", program, options.error().c_str());
     return 2;
   }
+  // Argument 0 as started (an absolute path under systemd), so that after an
+  // upgrade SIGHUP execs the new binary, not the deleted file still running.
+  options->reexec_argv.assign(argv, argv + argc);
   if (options->show_help) {
     std::fputs(pool::PoolHelpText(std::string("usage: ") + program +
                                   " --pool --socket PATH [options]\n"
