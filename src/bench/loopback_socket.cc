@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -32,7 +33,8 @@ std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& h
   return address;
 }
 
-std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address) {
+std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
+                                                  uint64_t token) {
   UniqueFd fd(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::unexpected(std::string("socket: ") + std::strerror(errno));
   int one = 1;
@@ -42,6 +44,12 @@ std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address
           0 &&
       errno != EINPROGRESS) {
     return std::unexpected(std::string("connect: ") + std::strerror(errno));
+  }
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT;
+  event.data.u64 = token;
+  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd.get(), &event) != 0) {
+    return std::unexpected(std::string("epoll_ctl: ") + std::strerror(errno));
   }
   return fd;
 }

@@ -22,9 +22,11 @@ struct LoopbackAddress {
 // Only 127.0.0.0/8 and ::1 literals are accepted.
 std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port);
 
-// A non-blocking socket whose connect() is under way (or done); the error
-// text names the failing call.
-std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address);
+// A non-blocking socket whose connect() is under way (or done), registered
+// with `epoll_fd` for reading and writing under `token`; the error text
+// names the failing call.
+std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
+                                                  uint64_t token);
 
 // The pending error of a non-blocking connect (0 when it succeeded).
 int ConnectError(int fd);

@@ -20,20 +20,12 @@ bool PostConnection::Send(int epoll_fd, uint64_t token, const LoopbackAddress& a
   epoll_fd_ = epoll_fd;
   token_ = token;
   if (!fd_.valid()) {
-    auto fd = StartConnect(address);
+    auto fd = StartConnect(address, epoll_fd, token);
     if (!fd) {
       ++recorder->posts.failed;
       return false;
     }
     fd_ = std::move(*fd);
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLOUT;
-    event.data.u64 = token;
-    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd_.get(), &event) != 0) {
-      fd_.Reset();
-      ++recorder->posts.failed;
-      return false;
-    }
     connecting_ = true;
     ++recorder->posts.reconnects;
   }

@@ -11,7 +11,7 @@ namespace chat::bench {
 
 bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& address,
                      const std::string& path, int64_t now_us, LoadRecorder* recorder) {
-  auto fd = StartConnect(address);
+  auto fd = StartConnect(address, epoll_fd, token);
   if (!fd) {
     ++recorder->streams.connect_errors;
     failed_ = true;
@@ -20,15 +20,6 @@ bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& addres
   fd_ = std::move(*fd);
   epoll_fd_ = epoll_fd;
   token_ = token;
-  epoll_event event{};
-  event.events = EPOLLIN | EPOLLOUT;
-  event.data.u64 = token;
-  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd_.get(), &event) != 0) {
-    fd_.Reset();
-    ++recorder->streams.connect_errors;
-    failed_ = true;
-    return false;
-  }
   request_ = "GET " + path + " HTTP/1.1\r\nHost: chat\r\nAccept: text/event-stream\r\n";
   if (!last_event_id_.empty()) request_ += "Last-Event-ID: " + last_event_id_ + "\r\n";
   request_ += "\r\n";

@@ -51,12 +51,7 @@ class StandalonePool(unittest.TestCase):
             wait_until(lambda: len(children_of(pool.pid)) == 3, 20, "3 idle workers")
             workers = children_of(pool.pid)
             self.assertEqual(oct(os.stat(self.sock).st_mode & 0o777), "0o660")
-            pool.send_signal(signal.SIGTERM)
-            pool.proc.wait(20)
-            self.assertEqual(pool.proc.returncode, 0)
-            for pid in workers:
-                wait_until(lambda: not alive(pid), 10, "worker %d to exit" % pid)
-            self.assertFalse(os.path.exists(self.sock))
+            assert_stops_gracefully(self, pool, workers, self.sock)
         finally:
             pool.stop()
 
@@ -91,6 +86,16 @@ class StandalonePool(unittest.TestCase):
         proc = subprocess.run([os.path.join(BIN_DIR, "chat-pool"), "--min-idle", "x"], capture_output=True)
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(len(proc.stderr.decode().strip().splitlines()), 1)
+
+
+def assert_stops_gracefully(test, pool, workers, sock):
+    """SIGTERM: the pool exits 0, its workers go, its socket file goes."""
+    pool.send_signal(signal.SIGTERM)
+    pool.proc.wait(20)
+    test.assertEqual(pool.proc.returncode, 0)
+    for pid in workers:
+        wait_until(lambda: not alive(pid), 10, "worker %d to exit" % pid)
+    test.assertFalse(os.path.exists(sock))
 
 
 def private_dirty_kib(pid):
@@ -166,13 +171,7 @@ class BuiltInPool(unittest.TestCase):
             execd_kib = min(private_dirty_kib(pid) for pid in children_of(execd.pid))
             self.assertLess(forked_kib * 2, execd_kib,
                             "forked worker %d KiB private, exec'd %d KiB" % (forked_kib, execd_kib))
-            # Graceful stop: workers and socket go.
-            built_in.send_signal(signal.SIGTERM)
-            built_in.proc.wait(20)
-            self.assertEqual(built_in.proc.returncode, 0)
-            for pid in forked:
-                wait_until(lambda: not alive(pid), 10, "worker %d to exit" % pid)
-            self.assertFalse(os.path.exists(self.sock))
+            assert_stops_gracefully(self, built_in, forked, self.sock)
         finally:
             built_in.stop()
             execd.stop()
@@ -214,10 +213,7 @@ class BuiltInPool(unittest.TestCase):
             self.assertIn("event=reexec", log)
             self.assertEqual(log.count("event=start "), 2, log[-2000:])
             self.assertNotIn("inherited_socket_ignored", log)
-            pool.send_signal(signal.SIGTERM)
-            pool.proc.wait(20)
-            self.assertEqual(pool.proc.returncode, 0)
-            self.assertFalse(os.path.exists(self.sock))
+            assert_stops_gracefully(self, pool, children_of(pool.pid), self.sock)
         finally:
             pool.stop()
 

@@ -171,6 +171,7 @@ class ChatStack:
 
     def start_pool(self, name, program, max_workers):
         sock = os.path.join(self.state_dir, name + ".sock")
+        status = os.path.join(self.state_dir, name + ".status.json")
         if self.exec_workers:
             argv = [os.path.join(BIN_DIR, "chat-pool")]
         else:
@@ -178,12 +179,11 @@ class ChatStack:
         argv += ["--name", name, "--socket", sock,
                  "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
                  "--idle-timeout", "60", "--stop-timeout", "10",
-                 "--status-file", os.path.join(self.state_dir, name + ".status.json")]
+                 "--status-file", status]
         if IS_ROOT:
             argv += ["--socket-group", "nogroup"]
         if self.exec_workers:
             argv += ["--", os.path.join(BIN_DIR, program)]
-        status = os.path.join(self.state_dir, name + ".status.json")
         if os.path.exists(status):  # a previous pool's
             os.remove(status)
         self.pools[name] = Process(name, argv, env=self.env,

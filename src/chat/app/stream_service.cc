@@ -198,6 +198,7 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       return;
     }
     if (BsonPtr event = std::move(*next)) {
+      const bool invalidate = IsInvalidate(*event);
       std::optional<std::string> id = InsertedId(*event);
       if (id && backfilled_.erase(*id) > 0) {
         // Already sent as backfill: only move the browser's position past it.
@@ -215,12 +216,12 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       // behind or a resume replays history) go out with one write: fewer
       // system calls here and fewer wake-ups for nginx and the browser.
       const bool more_at_hand =
-          stream->HasBufferedEvents() && frames.size() < kFlushBytes && !IsInvalidate(*event);
+          stream->HasBufferedEvents() && frames.size() < kFlushBytes && !invalidate;
       if (!more_at_hand && !Send(frames)) {
         log_.End("client_gone");
         return;
       }
-      if (IsInvalidate(*event)) {
+      if (invalidate) {
         log_.End("invalidated");
         return;
       }

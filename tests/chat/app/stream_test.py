@@ -27,6 +27,16 @@ def room(name):
     return "%s-%d" % (name, os.getpid())
 
 
+def position_after_one_message(r):
+    """A Last-Event-ID just past one message posted to room `r`."""
+    client = SseClient(STACK.port, "/api/stream-messages?room=" + r)
+    STACK.post("p", "before", r)
+    client.messages(1)
+    last = client.last_event_id
+    client.close()
+    return last
+
+
 class LiveDelivery(unittest.TestCase):
     def test_headers_retry_and_live_message(self):
         r = room("live")
@@ -124,11 +134,7 @@ class Resume(unittest.TestCase):
         # 60 messages missed while away arrive in one or two batches from the
         # database; the worker writes what the driver already holds together.
         r = room("backlog")
-        client = SseClient(STACK.port, "/api/stream-messages?room=" + r)
-        STACK.post("b", "before", r)
-        client.messages(1)
-        last = client.last_event_id
-        client.close()
+        last = position_after_one_message(r)
         posted = ["missed %d" % i for i in range(60)]
         for text in posted:
             self.assertEqual(STACK.post("b", text, r)[0], 201)
@@ -150,11 +156,7 @@ class Resume(unittest.TestCase):
 
     def test_last_event_id_query_parameter(self):
         r = room("qparam")
-        client = SseClient(STACK.port, "/api/stream-messages?room=" + r)
-        STACK.post("q", "one", r)
-        client.messages(1)
-        last = client.last_event_id
-        client.close()
+        last = position_after_one_message(r)
         STACK.post("q", "two", r)
         again = SseClient(STACK.port, "/api/stream-messages?room=%s&lastEventId=%s" % (r, last))
         try:
