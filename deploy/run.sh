@@ -65,7 +65,8 @@ pids="$! $pids"
 STATE_DIR="$run" LISTEN="127.0.0.1:$port" STREAM_SLOTS="$stream_max" \
   STREAM_SOCKET="$run/stream.sock" MESSAGES_SOCKET="$run/messages.sock" \
   sh "$here/deploy/render-nginx.sh" "$run/nginx" dev
-nginx -p "$run" -c "$run/nginx/nginx.conf" -e "$state/nginx-error.log" &
+# SCHED_BATCH like the pools and devmongod (see src/common/cpu_policy.h).
+chrt --batch 0 nginx -p "$run" -c "$run/nginx/nginx.conf" -e "$state/nginx-error.log" &
 pids="$! $pids"
 
 sleep 0.5

@@ -89,6 +89,15 @@ const std::vector<OptionSpec>& Table() {
          o.status_file = v;
          return std::string();
        }},
+      {"--cpu-policy", "POLICY",
+       "batch (default): workers do not preempt on wake-up, fewer context switches; "
+       "or normal",
+       [](PoolOptions& o, std::string_view v) {
+         auto policy = ParseCpuPolicy(v);
+         if (!policy) return policy.error();
+         o.cpu_policy = *policy;
+         return std::string();
+       }},
       {"--name", "NAME", "pool name for logs and the status file (default: the program's name)",
        [](PoolOptions& o, std::string_view v) {
          o.name = v;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cpu_policy.h"
 #include "pool/pool_policy.h"
 
 namespace chat::pool {
@@ -20,6 +21,7 @@ struct PoolOptions {
   std::string status_file;          // "" = none
   int64_t stop_timeout_ms = 30000;  // SIGTERM: how long busy workers may take before SIGKILL
   PolicyLimits limits;
+  CpuPolicy cpu_policy = CpuPolicy::kBatch;  // the pool's, inherited by every worker
   // The program and its arguments (after "--"); for built-in workers only
   // the program itself, for logs and the default name.
   std::vector<std::string> command;

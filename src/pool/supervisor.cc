@@ -296,10 +296,17 @@ void Supervisor::Publish(const char* event, pid_t pid) {
 }
 
 int Supervisor::Run() {
+  // Before the first fork: every worker inherits the policy.
+  if (auto applied = ApplyCpuPolicy(options_.cpu_policy); !applied) {
+    std::fprintf(stderr, "chat-pool: %s\n", applied.error().c_str());
+    return 1;
+  }
   if (!Setup()) return 1;
-  std::fprintf(stderr, "chat-pool name=%s event=start socket=%s min_idle=%d max_workers=%d\n",
+  std::fprintf(stderr,
+               "chat-pool name=%s event=start socket=%s min_idle=%d max_workers=%d "
+               "cpu_policy=%s\n",
                options_.name.c_str(), options_.socket_path.c_str(), options_.limits.min_idle,
-               options_.limits.max_workers);
+               options_.limits.max_workers, CpuPolicyName(options_.cpu_policy).data());
   Apply(MonotonicMs());
   Publish("tick", 0);  // the status file exists from the start, even with no worker yet
   epoll_event events[64];

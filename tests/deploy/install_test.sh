@@ -13,13 +13,15 @@ for f in bin/stream-messages bin/messages bin/chat-pool bin/devmongod share/chat
          share/chat/nginx/chat-site.conf share/chat/nginx/chat-locations.conf \
          share/chat/nginx/chat-http.conf share/chat/nginx/fastcgi-chat.conf \
          lib/systemd/system/chat-stream.service lib/systemd/system/chat-messages.service \
-         lib/systemd/system/devmongod.service share/chat/chat.env.example; do
+         lib/systemd/system/devmongod.service share/chat/chat.env.example \
+         share/chat/systemd/nginx.service.d/chat-cpu-policy.conf; do
   [ -e "$root/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 if grep -rn '@[A-Z_]*@' "$root/share/chat/nginx" "$root/lib/systemd/system"; then
   echo "unrendered placeholder"; exit 1
 fi
 grep -q "ExecStart=$prefix/bin/stream-messages --pool" "$root/lib/systemd/system/chat-stream.service"
+grep -qx "CPUSchedulingPolicy=batch" "$root/share/chat/systemd/nginx.service.d/chat-cpu-policy.conf"
 
 # nginx -t on the production site: point its includes and certificate at the scratch tree.
 conf="$dest/nginx"

@@ -149,6 +149,29 @@ class BuiltInPool(unittest.TestCase):
         self.assertIn(b"usage: stream-messages --pool --socket PATH", proc.stdout)
         self.assertIn(b"--max-workers", proc.stdout)
 
+    def test_workers_run_sched_batch_unless_told_otherwise(self):
+        # The policy is set in the pool before it forks (or execs, chat-pool)
+        # and is inherited; --cpu-policy normal keeps the default one.
+        def chat_pool():
+            return Process("chat-pool", [os.path.join(BIN_DIR, "chat-pool"), "--socket", self.sock,
+                                         "--min-idle", "2", "--", os.path.join(BIN_DIR, "messages")],
+                           env=dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat"),
+                           log_path=os.path.join(self.dir, "chat-pool.log"))
+        cases = [
+            ("forked", lambda: self.start("messages", "--min-idle", "2"), os.SCHED_BATCH),
+            ("normal", lambda: self.start("stream-messages", "--min-idle", "2", "--cpu-policy",
+                                          "normal"), os.SCHED_OTHER),
+            ("exec'd", chat_pool, os.SCHED_BATCH),
+        ]
+        for what, start, policy in cases:
+            pool = start()
+            try:
+                wait_until(lambda: len(children_of(pool.pid)) == 2, 20, "2 workers")
+                for pid in [pool.pid] + children_of(pool.pid):
+                    self.assertEqual(os.sched_getscheduler(pid), policy, "%s pid %d" % (what, pid))
+            finally:
+                pool.stop()
+
     def test_workers_are_forked_and_share_the_pools_pages(self):
         # A worker forked from the initialised pool shares the relocated
         # libraries and the driver's state; one exec'd by chat-pool builds its

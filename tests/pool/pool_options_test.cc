@@ -55,6 +55,18 @@ TEST(PoolOptionsTest, ErrorsNameTheOptionAndTheRule) {
   EXPECT_EQ(order.error(), "--min-idle must not exceed --max-workers");
 }
 
+TEST(PoolOptionsTest, CpuPolicyIsBatchUnlessSaidOtherwise) {
+  auto defaults = Parse({"chat-pool", "--socket", "/tmp/s", "--", "w"});
+  ASSERT_TRUE(defaults) << defaults.error();
+  EXPECT_EQ(defaults->cpu_policy, CpuPolicy::kBatch);
+  auto normal = Parse({"chat-pool", "--socket", "/tmp/s", "--cpu-policy=normal", "--", "w"});
+  ASSERT_TRUE(normal) << normal.error();
+  EXPECT_EQ(normal->cpu_policy, CpuPolicy::kNormal);
+  auto bad = Parse({"chat-pool", "--socket", "/tmp/s", "--cpu-policy", "fifo", "--", "w"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error(), "invalid --cpu-policy \"fifo\": expected batch or normal");
+}
+
 TEST(PoolOptionsTest, HelpStartsWithTheGivenUsageAndListsEveryOption) {
   std::string help = PoolHelpText("usage: x --pool");
   EXPECT_EQ(help.rfind("usage: x --pool\n", 0), 0u);

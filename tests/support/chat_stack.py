@@ -202,7 +202,8 @@ class ChatStack:
                               POST_BURST=str(self.post_rate * 2))
             subprocess.run(["sh", os.path.join(SOURCE_DIR, "deploy", "render-nginx.sh"), conf_dir, "dev"],
                            env=render_env, check=True)
-            self.nginx = Process("nginx", ["nginx", "-p", self.state_dir, "-c",
+            # SCHED_BATCH as deployed (deploy/run.sh, deploy/systemd).
+            self.nginx = Process("nginx", ["chrt", "--batch", "0", "nginx", "-p", self.state_dir, "-c",
                                            os.path.join(conf_dir, "nginx.conf"), "-e",
                                            os.path.join(self.state_dir, "nginx-error.log")],
                                  log_path=os.path.join(self.state_dir, "nginx.out"))

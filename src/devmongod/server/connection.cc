@@ -14,6 +14,11 @@ IoResult Connection::ReadAvailable(std::span<uint8_t> scratch, size_t budget) {
     if (n > 0) {
       input.Append(scratch.data(), static_cast<size_t>(n));
       budget -= static_cast<size_t>(n);
+      // A short read emptied the socket: the loop's epoll is level-triggered
+      // and reports whatever comes next, so asking again would only cost a
+      // recv that fails with EAGAIN (one per getMore, thousands a second
+      // under fan-out).
+      if (static_cast<size_t>(n) < want) return {IoStatus::kBlocked, {}};
       continue;
     }
     if (n == 0) return {IoStatus::kEof, {}};

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 
+#include "common/cpu_policy.h"
 #include "common/unique_fd.h"
 #include "devmongod/engine/engine.h"
 #include "devmongod/server/clock.h"
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
 
   signal(SIGPIPE, SIG_IGN);
   RaiseDescriptorLimit();
+  if (auto applied = chat::ApplyCpuPolicy(options.cpu_policy); !applied) {
+    return Fail(applied.error(), 1);
+  }
   chat::UniqueFd stop_fd = BlockStopSignals();
   if (!stop_fd.valid()) return Fail(std::string("signalfd: ") + std::strerror(errno), 1);
 

@@ -122,6 +122,14 @@ const std::span<const OptionSpec> Table() {
          o.engine.enable_test_commands = false;
          return {};
        }},
+      {"cpu-policy", "batch|normal", "batch",
+       "scheduling policy; batch does not preempt on wake-up (fewer context switches)",
+       [](std::string_view v, ServerOptions& o) -> std::expected<void, std::string> {
+         auto policy = chat::ParseCpuPolicy(v);
+         if (!policy) return std::unexpected(policy.error());
+         o.cpu_policy = *policy;
+         return {};
+       }},
       {"quiet", "", "", "do not log per-connection information lines",
        [](std::string_view, ServerOptions& o) -> std::expected<void, std::string> {
          o.quiet = true;
@@ -192,7 +200,10 @@ std::string HelpText() {
   text += "A MongoDB-wire-compatible development server (single-node replica set primary).\n\n";
   for (const OptionSpec& spec : Table()) {
     std::string left = "  --" + std::string(spec.name);
-    if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
+    if (!spec.metavar.empty()) {
+      left += ' ';
+      left += spec.metavar;
+    }
     text += left;
     text += left.size() < 34 ? std::string(34 - left.size(), ' ')
                              : std::string("\n") + std::string(34, ' ');
@@ -214,8 +225,11 @@ std::string DescribeOptions(const ServerOptions& o) {
                      " cursor_timeout_ms=" + std::to_string(o.engine.cursor_timeout_ms) +
                      " fsync=" + fsync;
   if (o.engine.fsync == EngineOptions::Fsync::kInterval) {
-    text += ":" + std::to_string(o.engine.fsync_interval_ms);
+    text += ':';
+    text += std::to_string(o.engine.fsync_interval_ms);
   }
+  text += " cpu_policy=";
+  text += chat::CpuPolicyName(o.cpu_policy);
   text += " max_connections=" + std::to_string(o.max_connections) +
           " test_commands=" + (o.engine.enable_test_commands ? "on" : "off");
   return text;

@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 
+#include "common/cpu_policy.h"
+
 #include "devmongod/engine/engine.h"
 
 namespace devmongod::server {
@@ -20,6 +22,7 @@ struct ServerOptions {
   size_t max_connections = 10000;
   bool quiet = false;
   bool show_help = false;
+  chat::CpuPolicy cpu_policy = chat::CpuPolicy::kBatch;
   // Filled by the table except `engine.advertise`, which defaults to
   // bind:actual-port and can only be computed once the socket is bound.
   EngineOptions engine;

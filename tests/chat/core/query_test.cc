@@ -69,7 +69,11 @@ TEST(QueryTest, DuplicatesAreRefused) {
 
 TEST(QueryTest, Limits) {
   std::string many;
-  for (size_t i = 0; i < kMaxQueryParameters; ++i) many += "k" + std::to_string(i) + "=v&";
+  for (size_t i = 0; i < kMaxQueryParameters; ++i) {
+    many += 'k';
+    many += std::to_string(i);
+    many += "=v&";
+  }
   EXPECT_EQ(ErrorOf(ParseQueryString(many)), "ok");
   EXPECT_EQ(ErrorOf(ParseQueryString(many + "extra=1")), "invalid_query_string");
   EXPECT_EQ(ErrorOf(ParseQueryString("a=" + std::string(kMaxQueryBytes - 2, 'x'))), "ok");

@@ -1,8 +1,13 @@
 // devmongod's command line: --help, invalid values, a port already taken.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common/bson_ptr.h"
 #include "common/unique_fd.h"
@@ -22,7 +27,8 @@ TEST(CliTest, HelpListsEveryOption) {
   EXPECT_EQ(run->exit_code, 0);
   for (const char* option :
        {"--bind", "--port", "--replset", "--advertise", "--dbpath", "--oplog-entries",
-        "--cursor-timeout-ms", "--fsync", "--max-connections", "--no-test-commands", "--quiet"}) {
+        "--cursor-timeout-ms", "--fsync", "--max-connections", "--no-test-commands", "--quiet",
+        "--cpu-policy"}) {
     EXPECT_NE(run->out.find(option), std::string::npos) << option;
   }
 }
@@ -33,6 +39,16 @@ TEST(CliTest, InvalidValueIsOneLineAndExitCode2) {
   EXPECT_EQ(run->exit_code, 2);
   EXPECT_EQ(run->err, "devmongod: invalid --port \"x\": expected an integer 0-65535\n");
   EXPECT_EQ(run->out, "");
+}
+
+TEST(CliTest, RunsSchedBatchUnlessToldOtherwise) {
+  for (auto [args, policy] : {std::pair<std::vector<std::string>, int>{{"--quiet"}, SCHED_BATCH},
+                              {{"--quiet", "--cpu-policy", "normal"}, SCHED_OTHER}}) {
+    auto server = DevMongod::Start(args);
+    ASSERT_TRUE(server.has_value()) << server.error();
+    if ((*server)->external()) GTEST_SKIP() << "needs a local devmongod";
+    EXPECT_EQ(sched_getscheduler((*server)->pid()), policy) << args.back();
+  }
 }
 
 TEST(CliTest, PortAlreadyTakenIsOneClearLine) {

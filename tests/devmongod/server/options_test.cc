@@ -27,13 +27,31 @@ TEST(ServerOptionsTest, DefaultsMatchTheDocumentation) {
   EXPECT_TRUE(o->engine.enable_test_commands);
   EXPECT_FALSE(o->quiet);
   EXPECT_FALSE(o->show_help);
+  EXPECT_EQ(o->cpu_policy, chat::CpuPolicy::kBatch);
 }
 
 TEST(ServerOptionsTest, EveryOptionIsApplied) {
-  auto o =
-      Parse({"--bind", "::1", "--port=0", "--replset", "rsX", "--advertise", "db.local:9999",
-             "--dbpath", "/tmp/x", "--oplog-entries", "5", "--cursor-timeout-ms", "2000", "--fsync",
-             "interval:50", "--max-connections", "3", "--no-test-commands", "--quiet"});
+  auto o = Parse({"--bind",
+                  "::1",
+                  "--port=0",
+                  "--replset",
+                  "rsX",
+                  "--advertise",
+                  "db.local:9999",
+                  "--dbpath",
+                  "/tmp/x",
+                  "--oplog-entries",
+                  "5",
+                  "--cursor-timeout-ms",
+                  "2000",
+                  "--fsync",
+                  "interval:50",
+                  "--max-connections",
+                  "3",
+                  "--no-test-commands",
+                  "--quiet",
+                  "--cpu-policy",
+                  "normal"});
   ASSERT_TRUE(o.has_value()) << o.error().message;
   EXPECT_EQ(o->bind, "::1");
   EXPECT_EQ(o->port, 0);
@@ -47,6 +65,7 @@ TEST(ServerOptionsTest, EveryOptionIsApplied) {
   EXPECT_EQ(o->max_connections, 3u);
   EXPECT_FALSE(o->engine.enable_test_commands);
   EXPECT_TRUE(o->quiet);
+  EXPECT_EQ(o->cpu_policy, chat::CpuPolicy::kNormal);
 }
 
 TEST(ServerOptionsTest, FsyncNever) {
@@ -73,6 +92,7 @@ TEST(ServerOptionsTest, RejectsBadValues) {
            {"--oplog-entries", "0"},
            {"--advertise", "nohostport"},
            {"--max-connections", ""},
+           {"--cpu-policy", "fifo"},
            {"--quiet=yes"},
            {"--port"},
            {"--nope"},

@@ -257,13 +257,14 @@ TEST(OpMsg, SequenceSizeTooSmallIsAnError) {
 TEST(OpMsg, SequenceWithBytesLeftAfterItsDocumentsIsAnError) {
   // The section size covers two stray bytes after the document.
   std::string payload = std::string("documents\0", 10) + RawJson(R"({"_id": 1})") + "zz";
-  const std::string sequence = "\x01" + LeI32(static_cast<int32_t>(4 + payload.size())) + payload;
+  const std::string sequence =
+      std::string("\x01") + LeI32(static_cast<int32_t>(4 + payload.size())) + payload;
   ExpectError(Parse(OpMsg(1, 0, Kind0(RawJson(R"({"insert": "c", "$db": "a"})")) + sequence)),
               "kind-1 section is cut short");
 }
 
 TEST(OpMsg, SequenceIdentifierWithoutTerminatorIsAnError) {
-  const std::string sequence = "\x01" + LeI32(4 + 9) + "documents";
+  const std::string sequence = std::string("\x01") + LeI32(4 + 9) + "documents";
   ExpectError(Parse(OpMsg(1, 0, Kind0(RawJson(R"({"insert": "c", "$db": "a"})")) + sequence)),
               "identifier has no NUL terminator");
 }

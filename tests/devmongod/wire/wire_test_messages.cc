@@ -57,14 +57,19 @@ std::string OpQuery(int32_t request_id, std::string_view full_collection_name,
 }
 
 std::string Kind0(std::string_view document) {
-  return std::string(1, '\0') + std::string(document);
+  std::string section(1, '\0');
+  section += document;
+  return section;
 }
 
 std::string Kind1(std::string_view identifier, std::initializer_list<std::string_view> documents) {
   std::string payload(identifier);
   payload.push_back('\0');
   for (std::string_view document : documents) payload += document;
-  return std::string(1, '\1') + LeI32(static_cast<int32_t>(4 + payload.size())) + payload;
+  std::string section(1, '\1');
+  section += LeI32(static_cast<int32_t>(4 + payload.size()));
+  section += payload;
+  return section;
 }
 
 std::string OpMsg(int32_t request_id, uint32_t flag_bits, std::string_view sections) {
