@@ -113,6 +113,15 @@ def cpu_seconds(stack):
     return total / CLK_TCK
 
 
+def machine_busy_seconds():
+    """CPU time the whole machine spent busy so far (all cores; /proc/stat
+    minus idle and iowait): what the chat and the load client did not use is
+    someone else's (kernel threads, the bench itself)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / CLK_TCK
+
+
 def wait_streams_gone(stack, timeout=60):
     """Waits until the stream pool has no busy worker (the previous load ended)."""
     deadline = time.monotonic() + timeout
@@ -182,6 +191,7 @@ def fan_out(stack, clients):
     wait_streams_gone(stack)
     peak = PeakMemory()
     cpu0 = cpu_seconds(stack)
+    busy0, wall0 = machine_busy_seconds(), time.monotonic()
     name = "fanout%d" % clients
     s = chat_load(stack, ["--sse", str(clients), "--url-path", room(name), "--room", name,
                           "--post-rate", str(FANOUT_RATE), "--post-duration", str(POST_SECONDS),
@@ -189,7 +199,13 @@ def fan_out(stack, clients):
                           "--retry-503-ms", str(RETRY_503_MS),
                           "--drain-seconds", "20"], sample=peak)
     cpu = cpu_seconds(stack) - cpu0
+    busy, wall = machine_busy_seconds() - busy0, time.monotonic() - wall0
+    load_cpu = s["client"]["cpu_user_s"] + s["client"]["cpu_sys_s"]
+    delivered = max(1, s["delivery"]["delivered"])
     return {"clients": clients, "summary": s, "chat_cpu_s": round(cpu, 2),
+            "machine_busy_s": round(busy, 2), "wall_s": round(wall, 1),
+            "other_cpu_s": round(max(0.0, busy - cpu - load_cpu), 2),
+            "chat_cpu_us_per_delivery": round(cpu / delivered * 1e6, 1),
             "chat_pss_peak_mib": round(peak.peak_kib / 1024, 1), "chat_processes": peak.processes}
 
 
@@ -307,6 +323,12 @@ def print_table(results):
                   r["clients"], s["streams"]["ready"], r["clients"], s["streams"]["status_503"],
                   RETRY_503_MS, s["latency"]["ready"]["p50_ms"], s["latency"]["ready"]["p99_ms"],
                   s["latency"]["ready"]["max_ms"]))
+    for r in results["fan_out"]:
+        print("fan-out %d: machine busy %.1f core-s in %.0f s: chat %.1f, load client %.1f, "
+              "others (kernel threads, the bench) %.1f; chat CPU per delivered message %.0f us" % (
+                  r["clients"], r["machine_busy_s"], r["wall_s"], r["chat_cpu_s"],
+                  r["summary"]["client"]["cpu_user_s"] + r["summary"]["client"]["cpu_sys_s"],
+                  r["other_cpu_s"], r["chat_cpu_us_per_delivery"]))
     cpu = [r["summary"]["client"] for r in results["fan_out"]]
     print("chat-load's own CPU (user+sys) in the fan-outs: " +
           ", ".join("%.2f s" % (c["cpu_user_s"] + c["cpu_sys_s"]) for c in cpu))

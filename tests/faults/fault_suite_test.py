@@ -193,11 +193,15 @@ class FaultSuite(unittest.TestCase):
             # the workers are gone and orphaned cursors timed out.
             wait_until(lambda: admin(stack, {"serverStatus": 1})["metrics"]["cursor"]["open"]["total"]
                        <= baseline["metrics"]["cursor"]["open"]["total"], 60, "open cursors back to baseline")
-            # Connections: the stream workers' are gone; what may remain are the
-            # messages workers' clients (one each) and this check's own.
-            limit = baseline["connections"]["current"] + stack.message_workers + 1
-            wait_until(lambda: admin(stack, {"serverStatus": 1})["connections"]["current"] <= limit, 60,
-                       "database connections back to baseline")
+            # Connections: at most one per live worker (an idle worker keeps
+            # its client for the next request) plus this check's own.
+            def workers():
+                return sum(len(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
+                                              text=True).stdout.split())
+                           for p in stack.pools.values())
+            wait_until(lambda: admin(stack, {"serverStatus": 1})["connections"]["current"]
+                       <= baseline["connections"]["current"] + workers() + 1, 60,
+                       "database connections back to one per live worker")
         finally:
             poster.stop.set()
             for f in followers:

@@ -261,25 +261,33 @@ class BuiltInPool(unittest.TestCase):
             stack.stop()
 
     def test_workers_serve_through_nginx_and_are_replaced(self):
-        stack = ChatStack(stream_workers=4, min_idle=1).start()
-        try:
-            pool = stack.pools["stream"].pid
-            wait_until(lambda: len(children_of(pool)) == 1, 20, "the one idle stream worker")
-            serving = children_of(pool)[0]
-            client = SseClient(stack.port, "/api/stream-messages?room=builtin")
-            self.assertEqual(client.status, 200)
-            self.assertEqual(stack.post("p", "from a forked worker", "builtin")[0], 201)
-            self.assertEqual(client.messages(1)[0]["content"], "from a forked worker")
-            client.close()
-            # Stream workers serve one request: the one that served exits and
-            # the pool keeps a fresh one waiting.
-            wait_until(lambda: not alive(serving), 20, "the serving worker to exit")
-            wait_until(lambda: stack.pool_status("stream")["idle"] >= 1, 20, "a fresh idle worker")
-            again = SseClient(stack.port, "/api/stream-messages?room=builtin")
-            self.assertEqual(again.status, 200)
-            again.close()
-        finally:
-            stack.stop()
+        # A stream worker serves streams one after another (CHAT_MAX_REQUESTS,
+        # 100 by default) and exits after the last; the pool keeps a fresh one
+        # waiting.
+        for max_streams in (None, "1"):
+            env = {"CHAT_MAX_REQUESTS": max_streams} if max_streams else {}
+            stack = ChatStack(stream_workers=4, min_idle=1, env=env).start()
+            try:
+                pool = stack.pools["stream"].pid
+                wait_until(lambda: len(children_of(pool)) == 1, 20, "the one idle stream worker")
+                serving = children_of(pool)[0]
+                client = SseClient(stack.port, "/api/stream-messages?room=builtin")
+                self.assertEqual(client.status, 200)
+                self.assertEqual(stack.post("p", "from a forked worker", "builtin")[0], 201)
+                self.assertEqual(client.messages(1)[0]["content"], "from a forked worker")
+                client.close()
+                if max_streams == "1":
+                    wait_until(lambda: not alive(serving), 20, "the serving worker to exit")
+                else:
+                    wait_until(lambda: stack.pool_status("stream")["idle"] == 2, 20,
+                               "the serving worker back to idle")
+                    self.assertTrue(alive(serving))
+                wait_until(lambda: stack.pool_status("stream")["idle"] >= 1, 20, "an idle worker")
+                again = SseClient(stack.port, "/api/stream-messages?room=builtin")
+                self.assertEqual(again.status, 200)
+                again.close()
+            finally:
+                stack.stop()
 
 
 class BehindNginx(unittest.TestCase):

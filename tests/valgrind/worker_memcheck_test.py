@@ -8,11 +8,11 @@ and no lost bytes. The script runs twice, once per way of starting workers:
     it (valgrind follows the forks; the pool process is checked too). This
     pass runs only with programs that have --pool.
 
-Each stream-messages worker serves one stream and exits, so every stream
-below is one fresh worker and one valgrind report. The messages workers are
-limited to a few requests so some of them also leave through main()'s
-return (full teardown) rather than only through the SIGTERM of an idle
-worker (which _exits with everything still reachable).
+Workers are limited to a few requests (stream-messages: two streams, so a
+worker is reused once and then leaves; messages: six) so that they leave
+through main()'s return (full teardown), not only through the SIGTERM of an
+idle worker (which _exits with everything still reachable), and so that the
+state one request leaves for the next (the database client) is checked too.
 
 Verdict, per report: "ERROR SUMMARY: 0 errors" (leaks of kinds definite and
 indirect count as errors), no definitely or indirectly lost bytes, and, for
@@ -36,6 +36,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 from chat_stack import BIN_DIR, IS_ROOT, ChatStack, Process, SseClient, wait_until  # noqa: E402
 
 VALGRIND = os.environ.get("CHAT_VALGRIND", "")
+# Streams per stream worker: the second one runs in a reused worker.
+STREAM_POOL_ENV = {"CHAT_MAX_REQUESTS": "2"}
 # Worker exit status when valgrind found an error: chat-pool then logs the
 # worker as "died", a second witness besides the report itself.
 VALGRIND_ERROR_EXIT = 97
@@ -230,13 +232,17 @@ class MemcheckScenario:
         print("valgrind reports and pool logs go to", self.log_dir)
         self.room_prefix = "vg%d" % os.getpid()
         env = {"CHAT_HEARTBEAT_S": "1", "CHAT_RETRY_MS": "500", "CHAT_DB_TIMEOUT_MS": "5000"}
-        # Requests per messages worker: small, so workers also end through main().
-        self.stack = MemcheckStack(self.log_dir, {"messages": {"CHAT_MAX_REQUESTS": "6"}},
+        # Requests per worker: small, so workers also end through main().
+        self.stack = MemcheckStack(self.log_dir, {"messages": {"CHAT_MAX_REQUESTS": "6"},
+                                                  "stream": dict(STREAM_POOL_ENV)},
                                    self.FORKED, env=env, stream_workers=8, message_workers=2,
                                    min_idle=2)
         self.stack.start()
         self.addCleanup(self.stack.stop)
-        self.streams_served = 0  # streams that reached a worker: one report each
+        self.streams_served = 0  # streams that reached a worker
+        # Workers that exited while their pool was being stopped: the SIGTERM
+        # of an idle worker, not an exit of their own.
+        self.stopped_with_their_pool = set()
 
     def room(self, name):
         return "%s-%s" % (self.room_prefix, name)
@@ -357,8 +363,10 @@ class MemcheckScenario:
     def stream_ended_by_max_duration(self):
         # A fresh stream pool whose streams last STREAM_MAX_S seconds; its
         # predecessor's idle workers are stopped with SIGTERM on the way.
+        before = self.exited("stream")
         self.stack.stop_pool("stream")
-        self.stack.pool_env["stream"] = {"CHAT_STREAM_MAX_S": str(STREAM_MAX_S)}
+        self.stopped_with_their_pool |= self.exited("stream") - before
+        self.stack.pool_env["stream"] = dict(STREAM_POOL_ENV, CHAT_STREAM_MAX_S=str(STREAM_MAX_S))
         self.stack.start_pool("stream", "stream-messages", self.stack.stream_workers)
         client = self.open_stream(self.room("maxdur"))
         deadline = time.monotonic() + STREAM_MAX_S + WORKER_TIMEOUT_S
@@ -374,13 +382,14 @@ class MemcheckScenario:
         client = self.open_stream(self.room("shutdown"))
         wait_until(lambda: self.stack.pool_status("stream")["busy"] >= 1, WORKER_TIMEOUT_S,
                    "the stream to be busy")
-        exited = set()
-        for name in ("stream", "messages"):
-            exited |= {int(p) for p in re.findall(r"event=exit pid=(\d+)", self.stack.pool_log(name))}
+        exited = (self.exited("stream") | self.exited("messages")) - self.stopped_with_their_pool
         for name in ("stream", "messages"):
             self.stack.stop_pool(name)
         client.close()
         return exited
+
+    def exited(self, pool):
+        return {int(p) for p in re.findall(r"event=exit pid=(\d+)", self.stack.pool_log(pool))}
 
     # -- the verdict ---------------------------------------------------------------
     def test_workers_have_no_leaks_or_memory_errors(self):
@@ -420,10 +429,13 @@ class MemcheckScenario:
             # Three stacks are enough to start from; the rest are in the reports.
             self.fail("memcheck found problems:\n" + "\n".join(failures + records[:3]))
 
-        # The script really went through the workers: one report per stream,
-        # and the ways a stream can end were all taken.
-        self.assertGreaterEqual(len(stream_reports), self.streams_served, reports)
+        # The script really went through the workers: a report per two
+        # streams at least, and the ways a stream can end were all taken.
+        self.assertGreaterEqual(2 * len(stream_reports), self.streams_served, reports)
         self.assertTrue(any(os.path.basename(r).startswith("messages.") for r in reports))
+        self.assertIn("prog=stream-messages", pool_logs)
+        self.assertRegex(pool_logs, r"prog=stream-messages pid=\d+ req=2 ",
+                         "no stream worker was reused")
         for end in ("client_gone", "db_error", "max_duration", "shutdown"):
             self.assertIn("end=" + end, pool_logs)
         self.assertTrue(finished_on_their_own & {int(r.rsplit(".", 2)[1]) for r in reports})

@@ -113,11 +113,24 @@ def wait_for_contents(page, expected, timeout=60, what="messages"):
     raise AssertionError("%s: expected %r, page shows %r" % (what, expected, shown))
 
 
+def connected_unix_socket_inodes():
+    inodes = set()
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 7 and fields[5] == "03":  # SS_CONNECTED
+                inodes.add(fields[6])
+    return inodes
+
+
 def stream_workers():
-    """pids of the stream pool's workers that serve a request. An idle worker
-    holds one socket (the listening one on fd 0); a busy one also holds the
-    accepted FastCGI connection and its database connection."""
+    """pids of the stream pool's workers that serve a request: those holding
+    a connected Unix socket, i.e. a FastCGI connection from nginx (the
+    listening socket on fd 0 is not connected, and the database connection an
+    idle worker keeps for its next stream is TCP)."""
     pool = STACK.pools["stream"].pid
+    connected = connected_unix_socket_inodes()
     busy = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -128,11 +141,10 @@ def stream_workers():
             if ppid != pool:
                 continue
             fd_dir = "/proc/%s/fd" % entry
-            sockets = sum(1 for fd in os.listdir(fd_dir)
-                          if os.readlink(os.path.join(fd_dir, fd)).startswith("socket:"))
+            links = [os.readlink(os.path.join(fd_dir, fd)) for fd in os.listdir(fd_dir)]
         except (OSError, ValueError, IndexError):
             continue  # exited meanwhile
-        if sockets > 1:
+        if any(link.startswith("socket:[") and link[8:-1] in connected for link in links):
             busy.append(int(entry))
     return busy
 
