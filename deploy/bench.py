@@ -48,6 +48,9 @@ RECONNECT_STREAMS = 20 if QUICK else 100
 # Streams refused with 503 while the pool forks workers try again after this
 # (plus jitter), as the chat page does; the connect storm does not retry.
 RETRY_503_MS = 500
+# Idle stream workers left by one scenario are retired after this, before the
+# idle scenario measures memory against a pool at rest.
+IDLE_TIMEOUT_S = 10
 STREAM_SLOTS = max(FANOUT_SIZES + [IDLE_STREAMS, STORM_STREAMS]) + 10
 
 
@@ -135,6 +138,21 @@ def wait_streams_gone(stack, timeout=60):
     return False
 
 
+def wait_idle_workers_retired(stack, timeout=120):
+    """Waits until the stream pool has retired the idle workers earlier loads
+    left (a worker serves several streams, so they stay until
+    --idle-timeout): memory per stream is measured against a pool at rest."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if stack.pool_status("stream").get("total", 0) <= stack.min_idle:
+                return True
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def busy_streams(stack):
     try:
         return stack.pool_status("stream").get("busy", 0)
@@ -213,6 +231,7 @@ def idle(stack, streams, seconds):
     """Opens `streams` streams, waits until all are served, then measures CPU
     over `seconds` and PSS at the end."""
     wait_streams_gone(stack)
+    wait_idle_workers_retired(stack)
     base_pss = pss_kib(stack_pids(stack))
     argv = [CHAT_LOAD, "--port", str(stack.port), "--sse", str(streams), "--url-path",
             room("idle"), "--hold-seconds", str(seconds + 10), "--ready-timeout", "150",
@@ -238,11 +257,16 @@ def idle(stack, streams, seconds):
             round((pss - base_pss) / streams), "processes": len(pids), "summary": s}
 
 
-def storm(stack, clients):
+def storm(stack, clients, warm):
+    """`clients` streams at once. Cold: the pool at rest, so nearly every
+    stream needs a freshly forked worker; warm: right after a cold storm, so
+    the workers it left are idle and take the streams."""
     wait_streams_gone(stack)
+    if not warm:
+        wait_idle_workers_retired(stack)
     s = chat_load(stack, ["--sse", str(clients), "--url-path", room("storm"), "--hold-seconds", "1",
                           "--ready-timeout", "120"])
-    return {"clients": clients, "summary": s}
+    return {"clients": clients, "warm": warm, "summary": s}
 
 
 def posting(stack):
@@ -295,14 +319,17 @@ def print_table(results):
         "reconnect every 1 s", r["clients"], 100 * s["delivery"]["ratio"],
         s["delivery"]["duplicates"], lat["p50_ms"], lat["p90_ms"], lat["p99_ms"], lat["max_ms"],
         "", ""))
-    s = results["storm"]["summary"]
-    t = s["latency"]["ttfb"]
-    t_refused = s["latency"]["ttfb_refused"]
-    print("\nconnect storm: %d at once, no retry: %d opened (TTFB p50 %.0f ms, p99 %.0f ms, "
-          "max %.0f ms); %d failed (503: %d; TTFB p50 %.0f ms, p99 %.0f ms)" % (
-              results["storm"]["clients"], s["streams"]["ready"], t["p50_ms"], t["p99_ms"],
-              t["max_ms"], s["streams"]["connect_errors"] + s["streams"]["http_errors"],
-              s["streams"]["status_503"], t_refused["p50_ms"], t_refused["p99_ms"]))
+    print()
+    for key in ("storm", "storm_warm"):
+        s = results[key]["summary"]
+        t = s["latency"]["ttfb"]
+        t_refused = s["latency"]["ttfb_refused"]
+        print("connect storm (%s pool): %d at once, no retry: %d opened (TTFB p50 %.0f ms, "
+              "p99 %.0f ms, max %.0f ms); %d failed (503: %d; TTFB p50 %.0f ms, p99 %.0f ms)" % (
+                  "warm" if results[key]["warm"] else "cold", results[key]["clients"],
+                  s["streams"]["ready"], t["p50_ms"], t["p99_ms"], t["max_ms"],
+                  s["streams"]["connect_errors"] + s["streams"]["http_errors"],
+                  s["streams"]["status_503"], t_refused["p50_ms"], t_refused["p99_ms"]))
     p = results["post"]["summary"]
     print("posting: asked %d/s on %d keep-alive connections: %d ok, %d failed, %.0f/s, "
           "latency p50 %.1f ms p99 %.1f ms max %.1f ms" % (
@@ -393,7 +420,7 @@ def main():
     # Stream workers are started as the load arrives; min-idle keeps the
     # first connections from waiting for a fork.
     stack = chat_stack.ChatStack(stream_workers=STREAM_SLOTS, message_workers=4, min_idle=4,
-                                 post_rate=100000).start()
+                                 post_rate=100000, idle_timeout_s=IDLE_TIMEOUT_S).start()
     try:
         results["fan_out"] = []
         for clients in FANOUT_SIZES:
@@ -402,7 +429,8 @@ def main():
         print("idle %d ..." % IDLE_STREAMS, flush=True)
         results["idle"] = idle(stack, IDLE_STREAMS, IDLE_SECONDS)
         print("connect storm %d ..." % STORM_STREAMS, flush=True)
-        results["storm"] = storm(stack, STORM_STREAMS)
+        results["storm"] = storm(stack, STORM_STREAMS, warm=False)
+        results["storm_warm"] = storm(stack, STORM_STREAMS, warm=True)
         print("posting ...", flush=True)
         results["post"] = posting(stack)
         print("reconnects ...", flush=True)
@@ -412,7 +440,8 @@ def main():
     # The heartbeat cost needs workers started with CHAT_HEARTBEAT_S=1.
     print("idle %d with 1 s heartbeats ..." % IDLE_STREAMS, flush=True)
     stack = chat_stack.ChatStack(env={"CHAT_HEARTBEAT_S": "1"}, stream_workers=STREAM_SLOTS,
-                                 message_workers=2, min_idle=2, post_rate=100000).start()
+                                 message_workers=2, min_idle=2, post_rate=100000,
+                                 idle_timeout_s=IDLE_TIMEOUT_S).start()
     try:
         results["idle_heartbeat_1s"] = idle(stack, IDLE_STREAMS, IDLE_SECONDS)
     finally:

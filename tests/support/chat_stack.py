@@ -131,7 +131,8 @@ class DevMongod:
 
 class ChatStack:
     def __init__(self, env=None, stream_workers=32, message_workers=4, min_idle=2,
-                 post_rate=1000, devmongod_args=(), mongodb_uri=None, exec_workers=False):
+                 post_rate=1000, devmongod_args=(), mongodb_uri=None, exec_workers=False,
+                 idle_timeout_s=60):
         self.state_dir = tempfile.mkdtemp(prefix="chat-stack-")
         # nginx's unprivileged workers must reach the sockets in here.
         os.chmod(self.state_dir, 0o711)
@@ -140,6 +141,7 @@ class ChatStack:
         self.stream_workers = stream_workers
         self.message_workers = message_workers
         self.min_idle = min_idle
+        self.idle_timeout_s = idle_timeout_s
         self.post_rate = post_rate
         self.devmongod_args = devmongod_args
         self.mongodb_uri = mongodb_uri or os.environ.get("MONGODB_URI")
@@ -178,7 +180,7 @@ class ChatStack:
             argv = [os.path.join(BIN_DIR, program), "--pool"]
         argv += ["--name", name, "--socket", sock,
                  "--min-idle", str(self.min_idle), "--max-workers", str(max_workers),
-                 "--idle-timeout", "60", "--stop-timeout", "10",
+                 "--idle-timeout", str(self.idle_timeout_s), "--stop-timeout", "10",
                  "--status-file", status]
         if IS_ROOT:
             argv += ["--socket-group", "nogroup"]
