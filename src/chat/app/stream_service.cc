@@ -78,6 +78,8 @@ class StreamRequest {
   int64_t events() const { return events_; }
   int64_t bytes() const { return bytes_; }
   int64_t writes() const { return writes_; }
+  // Whether the stream ended because the database was out of reach.
+  bool database_unavailable() const { return database_unavailable_; }
 
  private:
   std::unique_ptr<db::MessageStream> Open(db::ChatStore* store, const StreamParams& params,
@@ -94,6 +96,7 @@ class StreamRequest {
   int64_t events_ = 0;
   int64_t bytes_ = 0;
   int64_t writes_ = 0;
+  bool database_unavailable_ = false;
   std::set<std::string> backfilled_;
 };
 
@@ -105,6 +108,7 @@ void StreamRequest::Fail(std::string& frames, const db::DbError& error, const ch
   AppendErrorEvent(frames, api);
   Send(frames);
   log_.End(end).Detail(error.KindName());
+  database_unavailable_ = error.kind == db::DbError::Kind::kUnavailable;
 }
 
 std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
@@ -291,6 +295,10 @@ void StreamService::Serve(web::Exchange& exchange) {
     log.End("db_error").Detail(error);
   } else {
     request.Run(store, *params, std::move(head));
+    // This worker serves further streams: a fresh client connects as soon as
+    // the database is back, where the old one would first sit out the
+    // driver's back-off for a server it saw failing.
+    if (request.database_unavailable()) store_.Forget();
   }
   log.Events(request.events()).Bytes(request.bytes()).Writes(request.writes());
   finish(200);
