@@ -9,7 +9,10 @@ seconds="${FUZZ_SECONDS:-60}"
 dir=build-fuzz
 # clang 16 (Debian 12 ships it beside the default 14) is the first that
 # compiles our C++23 code; it is only needed here, so it is installed here.
-if ! command -v clang++-16 >/dev/null 2>&1 || ! dpkg-query -W libclang-rt-16-dev >/dev/null 2>&1; then
+# (dpkg-query -W alone succeeds for a package dpkg merely knows of, e.g. one
+# clang-tidy-16 suggested: ask for its status.)
+if ! command -v clang++-16 >/dev/null 2>&1 ||
+   ! dpkg-query -W -f='${Status}' libclang-rt-16-dev 2>/dev/null | grep -q 'ok installed'; then
   echo "fuzz: installing clang-16" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-16 libclang-rt-16-dev >/dev/null
 fi
