@@ -33,7 +33,8 @@ build: deps
 # worker's exit status is only seen by chat-pool, so every report also goes to
 # a file under sanitizer-reports/ and any file there fails `make test`.
 SANITIZER_REPORTS = $(abspath $(BUILD_DIR))/sanitizer-reports
-# MONGOC_DISABLE_SHM: libmongoc otherwise creates /dev/shm/mongoc-<pid> and
+# MONGOC_DISABLE_SHM (also for the plain suite above): libmongoc otherwise
+# creates /dev/shm/mongoc-<pid> when it is loaded, before main(), and
 # warns on stderr when a stale file of a killed process has the same pid,
 # which breaks the tests that expect exactly one line on stderr.
 SANITIZER_ENV = MONGOC_DISABLE_SHM=1 \
@@ -42,7 +43,7 @@ SANITIZER_ENV = MONGOC_DISABLE_SHM=1 \
 
 ifeq ($(SANITIZE),)
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_DIR) && MONGOC_DISABLE_SHM=1 ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 else
 test: build
 	@rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)

@@ -5,6 +5,9 @@
 # FastCGI program (PROGRAM --pool), and nginx with a configuration rendered into the state
 # folder. Ctrl-C stops all of it.
 set -eu
+# libmongoc's /dev/shm counters are never read; without this a killed
+# process's file makes a later one with the same pid warn on stderr.
+export MONGOC_DISABLE_SHM=1
 build="${1:-build}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 case "$build" in

@@ -5,7 +5,6 @@
 
 #include <mongoc/mongoc.h>
 
-#include <cstdlib>
 #include <memory>
 
 namespace chat::db {
@@ -32,10 +31,11 @@ using ApmCallbacksPtr =
 class MongoRuntime {
  public:
   MongoRuntime() {
-    // libmongoc keeps performance counters in a /dev/shm file per process.
-    // Workers are short-lived and may be killed, which would litter /dev/shm
-    // with one file per dead worker; we never read the counters.
-    setenv("MONGOC_DISABLE_SHM", "1", 0);
+    // libmongoc's /dev/shm performance counters are set up when the library
+    // is loaded, before main(), so MONGOC_DISABLE_SHM=1 (a killed process
+    // leaves its file behind, and a later process with the same pid warns
+    // about it on stderr) must come from the environment: the systemd units,
+    // make run and make test set it.
     mongoc_init();
   }
   ~MongoRuntime() { mongoc_cleanup(); }
