@@ -32,18 +32,19 @@ build: deps
 # exit. The programs the end-to-end tests start inherit these settings, but a
 # worker's exit status is only seen by chat-pool, so every report also goes to
 # a file under sanitizer-reports/ and any file there fails `make test`.
-SANITIZER_REPORTS = $(abspath $(BUILD_DIR))/sanitizer-reports
-# MONGOC_DISABLE_SHM (also for the plain suite above): libmongoc otherwise
+# MONGOC_DISABLE_SHM, for both suites: libmongoc otherwise
 # creates /dev/shm/mongoc-<pid> when it is loaded, before main(), and
 # warns on stderr when a stale file of a killed process has the same pid,
 # which breaks the tests that expect exactly one line on stderr.
-SANITIZER_ENV = MONGOC_DISABLE_SHM=1 \
+TEST_ENV = MONGOC_DISABLE_SHM=1
+SANITIZER_REPORTS = $(abspath $(BUILD_DIR))/sanitizer-reports
+SANITIZER_ENV = $(TEST_ENV) \
                 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:log_path=$(SANITIZER_REPORTS)/asan \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(SANITIZER_REPORTS)/ubsan
 
 ifeq ($(SANITIZE),)
 test: build
-	cd $(BUILD_DIR) && MONGOC_DISABLE_SHM=1 ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD_DIR) && $(TEST_ENV) ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 else
 test: build
 	@rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)

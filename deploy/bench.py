@@ -125,32 +125,30 @@ def machine_busy_seconds():
     return (sum(ticks) - ticks[3] - ticks[4]) / CLK_TCK
 
 
-def wait_streams_gone(stack, timeout=60):
-    """Waits until the stream pool has no busy worker (the previous load ended)."""
+def wait_stream_pool(stack, ready, timeout):
+    """Waits until `ready(status)` holds for the stream pool's status file."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if stack.pool_status("stream").get("busy", 0) == 0:
+            if ready(stack.pool_status("stream")):
                 return True
         except (OSError, ValueError):
             pass
         time.sleep(0.5)
     return False
+
+
+def wait_streams_gone(stack, timeout=60):
+    """Waits until the stream pool has no busy worker (the previous load ended)."""
+    return wait_stream_pool(stack, lambda status: status.get("busy", 0) == 0, timeout)
 
 
 def wait_idle_workers_retired(stack, timeout=120):
     """Waits until the stream pool has retired the idle workers earlier loads
     left (a worker serves several streams, so they stay until
     --idle-timeout): memory per stream is measured against a pool at rest."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if stack.pool_status("stream").get("total", 0) <= stack.min_idle:
-                return True
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.5)
-    return False
+    return wait_stream_pool(stack, lambda status: status.get("total", 0) <= stack.min_idle,
+                            timeout)
 
 
 def busy_streams(stack):

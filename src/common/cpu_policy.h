@@ -4,12 +4,11 @@
 // answers a stream worker's getMore, the worker writes a frame to nginx and
 // sends its next getMore, nginx writes to the browser. Under the default
 // policy each wake-up may preempt the process that caused it, so a worker is
-// switched out halfway through its short turn and back in again: about one
-// extra context switch per delivery, measured with a thousand streams.
-// SCHED_BATCH keeps the fair share of CPU but does not preempt on wake-up: the
-// running process finishes its turn and the woken one runs next. Only the
-// preemption on wake-up changes, so interactive latency is unaffected when
-// the machine is not saturated.
+// switched out halfway through its short turn and back in again: 0.8
+// involuntary switches per delivery in the workers, measured with 300
+// streams, against 0.13 under SCHED_BATCH. That policy keeps the fair share
+// of CPU and only gives up preemption on wake-up: the running process finishes
+// its turn and the woken one runs next; on an idle CPU it still runs at once.
 //
 // Thread-safety: ApplyCpuPolicy affects the calling thread only; processes
 // forked by it afterwards inherit the policy (and so do programs they exec).

@@ -102,8 +102,8 @@ def fail_point(stack, data, mode):
     admin(stack, {"configureFailPoint": "failCommand", "mode": mode, "data": data})
 
 
-def stream_workers(stack):
-    pool = stack.pools["stream"].pid
+def pool_workers(stack, name="stream"):
+    pool = stack.pools[name].pid
     out = subprocess.run(["pgrep", "-P", str(pool)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
 
@@ -136,7 +136,7 @@ class FaultSuite(unittest.TestCase):
             stack.db.start()
             time.sleep(3)
             # 2. A stream worker is killed.
-            workers = stream_workers(stack)
+            workers = pool_workers(stack)
             if workers:
                 os.kill(workers[0], signal.SIGKILL)
             time.sleep(2)
@@ -195,12 +195,10 @@ class FaultSuite(unittest.TestCase):
                        <= baseline["metrics"]["cursor"]["open"]["total"], 60, "open cursors back to baseline")
             # Connections: at most one per live worker (an idle worker keeps
             # its client for the next request) plus this check's own.
-            def workers():
-                return sum(len(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True,
-                                              text=True).stdout.split())
-                           for p in stack.pools.values())
+            def live_workers():
+                return sum(len(pool_workers(stack, name)) for name in stack.pools)
             wait_until(lambda: admin(stack, {"serverStatus": 1})["connections"]["current"]
-                       <= baseline["connections"]["current"] + workers() + 1, 60,
+                       <= baseline["connections"]["current"] + live_workers() + 1, 60,
                        "database connections back to one per live worker")
         finally:
             poster.stop.set()
@@ -280,7 +278,7 @@ class FaultSuite(unittest.TestCase):
 
 def stack_rss_kib(stack):
     """Resident memory of the stream workers and nginx's processes."""
-    pids = stream_workers(stack)
+    pids = pool_workers(stack)
     out = subprocess.run(["pgrep", "-P", str(stack.nginx.pid)], capture_output=True, text=True).stdout
     pids += [stack.nginx.pid] + [int(p) for p in out.split()]
     total = 0
