@@ -10,7 +10,7 @@ libfcgi-dev libmongoc-dev libbson-dev libcjson-dev
 libgtest-dev googletest
 nginx-light curl procps iproute2
 clang libclang-rt-dev
-python3 python3-pymongo valgrind
+python3 python3-pymongo valgrind libfaketime
 chromium chromium-driver
 
 "

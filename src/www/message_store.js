@@ -5,14 +5,15 @@
 // is what makes "no loss, no repeat" hold across reconnects and reloads.
 // Single-threaded (the page's event loop); not shared between rooms.
 
-// Order: createdAt first (server time, ISO-8601 UTC strings with the same
-// shape compare correctly as text), then _id. New ids sort by creation time
-// to the millisecond, but documents inserted by other tools may carry
-// ObjectIds whose order within a second is arbitrary, so createdAt leads.
+// Order: by _id, the server's canonical order. History pages and backfill
+// are sorted by _id, and a new message's id sorts after every message stored
+// before it was posted (see the README, "Message order"), so _id order is
+// posting order. The live stream delivers in commit order, which can differ
+// from _id order for posts made at the same moment; placing every message by
+// its _id gives every reader of a room the same sequence, however its
+// messages arrived. Ids are 24 lowercase hex digits, so text order is byte
+// order.
 export function compareMessages(a, b) {
-  const ta = String(a.createdAt ?? "");
-  const tb = String(b.createdAt ?? "");
-  if (ta !== tb) return ta < tb ? -1 : 1;
   if (a._id === b._id) return 0;
   return a._id < b._id ? -1 : 1;
 }

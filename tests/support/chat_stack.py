@@ -132,7 +132,7 @@ class DevMongod:
 class ChatStack:
     def __init__(self, env=None, stream_workers=32, message_workers=4, min_idle=2,
                  post_rate=1000, devmongod_args=(), mongodb_uri=None, exec_workers=False,
-                 idle_timeout_s=60):
+                 idle_timeout_s=60, pool_env=None, messages_processes=0):
         self.state_dir = tempfile.mkdtemp(prefix="chat-stack-")
         # nginx's unprivileged workers must reach the sockets in here.
         os.chmod(self.state_dir, 0o711)
@@ -149,6 +149,12 @@ class ChatStack:
         # forked from it, as deployed); exec_workers=True puts chat-pool in
         # front instead, exec'ing a fresh program per worker.
         self.exec_workers = exec_workers
+        # Extra environment for one pool only, e.g. {"messages": {...}}.
+        self.pool_env = pool_env or {}
+        # messages_processes=N: no messages pool; N separate `messages
+        # --socket` processes instead (as spawn-fcgi or one systemd unit
+        # each would run them), with nginx spreading requests round-robin.
+        self.messages_processes = messages_processes
         self.db = None
         self.pools = {}
         self.nginx = None
@@ -164,7 +170,10 @@ class ChatStack:
                 self.db = DevMongod(self.state_dir, self.devmongod_args).start()
                 self.env["MONGODB_URI"] = self.db.uri("chat_%d" % os.getpid())
             self.start_pool("stream", "stream-messages", self.stream_workers)
-            self.start_pool("messages", "messages", self.message_workers)
+            if self.messages_processes:
+                self.start_separate_messages_processes(self.messages_processes)
+            else:
+                self.start_pool("messages", "messages", self.message_workers)
             self.start_nginx()
         except BaseException:
             self.stop()
@@ -188,12 +197,25 @@ class ChatStack:
             argv += ["--", os.path.join(BIN_DIR, program)]
         if os.path.exists(status):  # a previous pool's
             os.remove(status)
-        self.pools[name] = Process(name, argv, env=self.env,
+        self.pools[name] = Process(name, argv, env=dict(self.env, **self.pool_env.get(name, {})),
                                    log_path=os.path.join(self.state_dir, name + ".log"))
         # The socket appears with no access and is opened up a moment later;
         # the status file is first written once that is done.
         wait_until(lambda: os.path.exists(sock) and os.path.exists(status), 10,
                    "the %s pool's socket" % name)
+
+    def start_separate_messages_processes(self, count):
+        sockets = []
+        for i in range(count):
+            sock = os.path.join(self.state_dir, "messages-%d.sock" % i)
+            env = dict(self.env, **self.pool_env.get("messages", {}))
+            self.pools["messages-%d" % i] = Process(
+                "messages-%d" % i, [os.path.join(BIN_DIR, "messages"), "--socket", sock], env=env,
+                log_path=os.path.join(self.state_dir, "messages.log"))
+            wait_until(lambda: os.path.exists(sock), 10, "the socket of messages process %d" % i)
+            os.chmod(sock, 0o666)  # nginx's unprivileged workers connect to it
+            sockets.append(sock)
+        self.messages_upstream = sockets
 
     def start_nginx(self):
         conf_dir = os.path.join(self.state_dir, "nginx")
@@ -204,6 +226,8 @@ class ChatStack:
                               POST_BURST=str(self.post_rate * 2))
             subprocess.run(["sh", os.path.join(SOURCE_DIR, "deploy", "render-nginx.sh"), conf_dir, "dev"],
                            env=render_env, check=True)
+            if self.messages_processes:
+                self._spread_messages_upstream(os.path.join(conf_dir, "nginx.conf"))
             # SCHED_BATCH as deployed (deploy/run.sh, deploy/systemd).
             self.nginx = Process("nginx", ["chrt", "--batch", "0", "nginx", "-p", self.state_dir, "-c",
                                            os.path.join(conf_dir, "nginx.conf"), "-e",
@@ -217,6 +241,16 @@ class ChatStack:
                 return
             self.nginx.stop()
         raise AssertionError("nginx did not start; see %s" % self.state_dir)
+
+    def _spread_messages_upstream(self, conf_path):
+        with open(conf_path) as f:
+            conf = f.read()
+        servers = " ".join("server unix:%s;" % sock for sock in self.messages_upstream)
+        conf, count = re.subn(r"upstream chat_messages \{[^}]*\}", "upstream chat_messages { %s }" % servers,
+                              conf)
+        assert count == 1, "no chat_messages upstream in " + conf_path
+        with open(conf_path, "w") as f:
+            f.write(conf)
 
     @staticmethod
     def _accepts(port):

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import unittest
 
@@ -167,6 +168,16 @@ def post_all(room_name, contents):
     return ids
 
 
+def both_pages_in(name):
+    """Blank pages (no stream left open), then alice and bob in a new room."""
+    blank_pages()
+    r = room(name)
+    a, b = PAGES
+    join(a, r, "alice")
+    join(b, r, "bob")
+    return r, a, b
+
+
 def blank_pages():
     for page in PAGES:
         page.get("about:blank")
@@ -222,11 +233,7 @@ class TwoPages(unittest.TestCase):
         self.assertEqual(len(a.execute(MESSAGES_JS)), 1)
 
     def test_nginx_reload_and_killed_stream_worker_lose_and_repeat_nothing(self):
-        blank_pages()
-        r = room("survive")
-        a, b = PAGES
-        join(a, r, "alice")
-        join(b, r, "bob")
+        r, a, b = both_pages_in("survive")
         expected = ["m%02d" % i for i in range(12)]
         post_all(r, expected[0:3])
         for page in (a, b):
@@ -247,6 +254,27 @@ class TwoPages(unittest.TestCase):
         for page in (a, b):
             wait_for_contents(page, expected, timeout=1, what="still every message once")
             self.assertEqual(page.execute(STATE_JS), "live")
+
+    def test_both_pages_show_the_servers_order_for_concurrent_posts(self):
+        # Four posters at once: the live stream delivers in commit order,
+        # which for posts made at the same moment need not be _id order. Both
+        # pages must still show one sequence, the one history gives, and a
+        # page loaded afresh (history only) shows it too.
+        r, a, b = both_pages_in("concurrent")
+        threads = [threading.Thread(target=post_all, args=(r, ["p%d-%02d" % (t, i) for i in range(10)]))
+                   for t in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        status, page = STACK.history("?room=%s&limit=200" % r)
+        self.assertEqual(status, 200)
+        in_order = [m["content"] for m in reversed(page["messages"])]
+        self.assertEqual(len(in_order), 40)
+        for each in (a, b):
+            wait_for_contents(each, in_order, what="the server's order")
+        b.get(url("/?room=" + r))
+        wait_for_contents(b, in_order, what="the same order after a reload")
 
     def test_markup_in_a_message_is_shown_as_text(self):
         r = room("markup")

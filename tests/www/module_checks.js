@@ -19,19 +19,21 @@ const done = arguments[arguments.length - 1];
 
   const msg = (id, createdAt, content = "c" + id) => ({ _id: id, username: "u", content, createdAt });
 
-  // MessageStore: order by createdAt then _id, each id once.
+  // MessageStore: order by _id alone (the server's order), each id once,
+  // whatever createdAt says (it may lag behind on a host with a slow clock).
   const store = new MessageStore();
   check("add to empty", store.add(msg("b", "2026-01-01T00:00:02.000Z")), 0);
-  check("add older goes first", store.add(msg("a", "2026-01-01T00:00:01.000Z")), 0);
-  check("add newest goes last", store.add(msg("d", "2026-01-01T00:00:03.000Z")), 2);
-  check("same time orders by id", store.add(msg("c", "2026-01-01T00:00:02.000Z")), 2);
+  check("add lower id goes first", store.add(msg("a", "2026-01-01T00:00:05.000Z")), 0);
+  check("add highest id goes last", store.add(msg("d", "2026-01-01T00:00:01.000Z")), 2);
+  check("in between by id", store.add(msg("c", "2026-01-01T00:00:02.000Z")), 2);
   check("duplicate id ignored", store.add(msg("b", "2026-01-01T00:00:09.000Z", "changed")), -1);
   check("not a message ignored", store.add({ _id: "x" }), -1);
   check("null ignored", store.add(null), -1);
   check("order", store.list().map((m) => m._id), ["a", "b", "c", "d"]);
   check("first copy kept", store.list()[1].content, "cb");
   check("size", store.size, 4);
-  check("compare equal", compareMessages(msg("a", "t"), msg("a", "t")), 0);
+  check("compare equal", compareMessages(msg("a", "t"), msg("a", "u")), 0);
+  check("compare by id", compareMessages(msg("6b0b0097007b01c8ffffffff", "2"), msg("6b0b0097007b01c900000000", "1")), -1);
 
   // Backoff: 1 s doubling to 30 s, jitter ±20 %, never outside [1 s, 30 s].
   check("first delay, low jitter", backoffDelay(0, () => 0), 1000);

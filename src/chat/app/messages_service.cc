@@ -1,5 +1,6 @@
 #include "chat/app/messages_service.h"
 
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "chat/core/api_error.h"
 #include "chat/core/http.h"
 #include "chat/core/message.h"
+#include "chat/core/message_id.h"
 #include "chat/core/message_json.h"
 #include "chat/core/query.h"
 
@@ -24,6 +26,16 @@ std::string JsonResponse(int status, const std::string& body, HeaderList extra =
   HeaderList headers = {{"Content-Type", kJsonType}, {"Cache-Control", "no-store"}};
   headers.insert(headers.end(), extra.begin(), extra.end());
   return FormatResponseHead(status, headers) + body;
+}
+
+// The part of a message id that keeps concurrent posts apart. Drawn per
+// message from the kernel, so forked workers never share a sequence.
+uint32_t RandomIdBits() {
+  uint32_t bits = 0;
+  // getrandom does not fail for four bytes once the kernel's pool is ready;
+  // should it, the order key alone still orders the message correctly.
+  (void)!getrandom(&bits, sizeof bits, 0);
+  return bits;
 }
 
 }  // namespace
@@ -72,11 +84,24 @@ MessagesService::Response MessagesService::Post(web::Exchange& exchange, LogLine
     auto ensured = store->EnsureIndexes();
     indexes_ensured_ = ensured.has_value();
   }
-  const int64_t now_ms = WallMs();
-  bson_oid_t id = ids_.Next(now_ms);
-  BsonPtr document = BuildMessageDocument(*message, id, now_ms);
-  if (auto inserted = store->Insert(*document); !inserted)
-    return DatabaseError(inserted.error(), log);
+  // After everything already stored, so posting order is the order of
+  // every view (core/message_id.h).
+  auto newest = store->NewestObjectId();
+  if (!newest) return DatabaseError(newest.error(), log);
+  const uint64_t key = NextOrderKey(WallUs(), *newest);
+  bson_oid_t id;
+  BsonPtr document;
+  std::expected<void, db::DbError> inserted;
+  // Equal ids need a concurrent post with the same key and the same random
+  // bits; the unique _id index refuses the second, which then simply draws
+  // again (its key still sorts after everything it read).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    id = ComposeMessageId(key, RandomIdBits());
+    document = BuildMessageDocument(*message, id, OrderKeyMs(key));
+    inserted = store->Insert(*document);
+    if (inserted || inserted.error().kind != db::DbError::Kind::kDuplicateKey) break;
+  }
+  if (!inserted) return DatabaseError(inserted.error(), log);
   auto json = MessageJson(*document);
   if (!json)
     return reject(MakeError(ErrorCode::kInternalError, "The stored message cannot be shown."));

@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "chat/app/lazy_store.h"
-#include "chat/app/message_id.h"
 #include "chat/core/config.h"
 #include "chat/core/log_line.h"
 #include "chat/web/exchange.h"
@@ -32,7 +31,6 @@ class MessagesService {
 
   const Config& config_;
   LazyStore store_;
-  MessageIdGenerator ids_;
   bool indexes_ensured_ = false;
   uint64_t requests_ = 0;
 };

@@ -143,6 +143,35 @@ std::expected<void, DbError> ChatStore::Insert(const bson_t& document) {
   return Outcome(ok, &reply, error);
 }
 
+std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
+  // Comparison operators only match values of their operand's type, so this
+  // bound keeps _ids of other types (which sort above ObjectIds) out.
+  bson_oid_t largest;
+  std::memset(largest.bytes, 0xFF, sizeof largest.bytes);
+  BsonPtr filter(BCON_NEW("_id", "{", "$lte", BCON_OID(&largest), "}"));
+  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(1),
+                        "projection", "{", "_id", BCON_INT32(1), "}"));
+  // Whatever read preference the URI names: only the primary is sure to
+  // hold every acknowledged message.
+  ReadPrefsPtr primary(mongoc_read_prefs_new(MONGOC_READ_PRIMARY));
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), primary.get()));
+  std::optional<bson_oid_t> newest;
+  const bson_t* doc = nullptr;
+  bson_iter_t iter;
+  if (mongoc_cursor_next(cursor.get(), &doc) && bson_iter_init_find(&iter, doc, "_id") &&
+      BSON_ITER_HOLDS_OID(&iter)) {
+    newest.emplace();
+    bson_oid_copy(bson_iter_oid(&iter), &*newest);
+  }
+  bson_error_t error;
+  const bson_t* reply = nullptr;
+  if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
+    return std::unexpected(ErrorFrom(error, reply));
+  }
+  return newest;
+}
+
 std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
     const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more) {
   BsonPtr filter = NewBson();

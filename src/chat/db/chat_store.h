@@ -68,6 +68,10 @@ class ChatStore {
   // Creates the {room: 1, _id: -1} index used by history pages (idempotent).
   std::expected<void, DbError> EnsureIndexes();
   std::expected<void, DbError> Insert(const bson_t& document);
+  // The largest ObjectId _id in the collection (null when there is none),
+  // read from the primary: a new message's id must sort after it (see
+  // core/message_id.h). Uses the _id index; costs one short round trip.
+  std::expected<std::optional<bson_oid_t>, DbError> NewestObjectId();
   // Up to `limit` messages of `room`, newest first, older than `before` if
   // given. `more` is set when older messages exist beyond the page.
   std::expected<std::vector<BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
