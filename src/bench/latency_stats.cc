@@ -26,13 +26,17 @@ double LatencyStats::PercentileMs(double q) {
   return samples_[index] / 1000.0;
 }
 
-std::string LatencyStats::ToJson() {
-  char text[256];
-  std::snprintf(text, sizeof text,
-                "{\"count\":%zu,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f}",
-                samples_.size(), PercentileMs(0.5), PercentileMs(0.9), PercentileMs(0.99),
-                PercentileMs(1.0));
-  return text;
+chat::CjsonPtr LatencyStats::ToJson() {
+  chat::CjsonPtr stats(cJSON_CreateObject());
+  cJSON_AddNumberToObject(stats.get(), "count", static_cast<double>(samples_.size()));
+  for (auto [name, q] : {std::pair<const char*, double>{"p50_ms", 0.5},
+                         {"p90_ms", 0.9},
+                         {"p99_ms", 0.99},
+                         {"max_ms", 1.0}}) {
+    // Samples are whole microseconds, so three decimals are exact.
+    cJSON_AddNumberToObject(stats.get(), name, std::round(PercentileMs(q) * 1000.0) / 1000.0);
+  }
+  return stats;
 }
 
 }  // namespace chat::bench

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/cjson_ptr.h"
+
 namespace chat::bench {
 
 class LatencyStats {
@@ -18,7 +20,7 @@ class LatencyStats {
   // Nearest-rank percentile in milliseconds (q in [0, 1]); 0 when empty.
   double PercentileMs(double q);
   // {"count":..,"p50_ms":..,"p90_ms":..,"p99_ms":..,"max_ms":..}
-  std::string ToJson();
+  chat::CjsonPtr ToJson();
 
  private:
   std::vector<uint32_t> samples_;

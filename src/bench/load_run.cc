@@ -16,6 +16,8 @@
 #include "bench/post_connection.h"
 #include "bench/probe_content.h"
 #include "bench/sse_stream.h"
+#include "common/cjson_ptr.h"
+#include "common/clock.h"
 
 namespace chat::bench {
 namespace {
@@ -45,7 +47,7 @@ struct RunState {
 
 std::string PostRequest(const RunState& run, uint32_t seq) {
   std::string body = "{\"username\":\"bench\",\"room\":\"" + run.options.room +
-                     "\",\"content\":\"" + FormatProbe(RealtimeMicros(), seq, run.options.run_tag) +
+                     "\",\"content\":\"" + FormatProbe(common::WallUs(), seq, run.options.run_tag) +
                      "\"}";
   return "POST /api/messages HTTP/1.1\r\nHost: chat\r\nContent-Type: application/json\r\n"
          "Content-Length: " +
@@ -67,13 +69,13 @@ void PollOnce(RunState& run, int wait_ms) {
     if (stream.OnReady(events[i].events, run.options.run_tag, &run.recorder)) continue;
     if (stream.ever_ready()) {
       // An ended stream that had been open is resumed as a browser would.
-      stream.reconnect_at_us = MonotonicMicros() + kRetryAfterFailureUs;
+      stream.reconnect_at_us = common::MonotonicUs() + kRetryAfterFailureUs;
     } else if (stream.last_status() == 503 && run.options.retry_503_ms > 0) {
       // A full pool before the stream ever opened: retry like the chat page,
       // with jitter so the retries do not arrive as one more storm.
       int64_t base_us = int64_t{run.options.retry_503_ms} * 1000;
       stream.reconnect_at_us =
-          MonotonicMicros() + base_us + static_cast<int64_t>(token % 101) * base_us / 100;
+          common::MonotonicUs() + base_us + static_cast<int64_t>(token % 101) * base_us / 100;
     }
   }
 }
@@ -143,60 +145,77 @@ bool OverTime(RunState& run, int64_t now_us) {
 
 double Seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; }
 
+// Rounded to what the report needs, so cJSON prints 2.834, not 2.8340000000000001.
+double Round3(double value) { return std::round(value * 1000.0) / 1000.0; }
+
+void AddCounts(cJSON* parent, const char* name,
+               std::initializer_list<std::pair<const char*, uint64_t>> counts) {
+  cJSON* object = cJSON_AddObjectToObject(parent, name);
+  for (const auto& [key, value] : counts) {
+    cJSON_AddNumberToObject(object, key, static_cast<double>(value));
+  }
+}
+
 std::string Summary(RunState& run) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
-  const LoadRecorder& r = run.recorder;
-  uint64_t expected = r.posts.ok * run.ready_streams;
-  double post_s = static_cast<double>(run.posting_ended_us - run.posting_started_us) / 1e6;
-  double wall_s = static_cast<double>(MonotonicMicros() - run.start_us) / 1e6;
-  char text[2048];
-  std::snprintf(
-      text, sizeof text,
-      "{\"streams\":{\"requested\":%d,\"ready\":%llu,\"connect_errors\":%llu,"
-      "\"http_errors\":%llu,\"status_503\":%llu,\"protocol_errors\":%llu,\"drops\":%llu,"
-      "\"reconnects\":%llu,\"retries\":%llu,\"events\":%llu,\"comments\":%llu,\"resets\":%llu,"
-      "\"error_events\":%llu,\"foreign\":%llu},"
-      "\"delivery\":{\"expected\":%llu,\"delivered\":%llu,\"duplicates\":%llu,"
-      "\"ratio\":%.6f},"
-      "\"posts\":{\"planned\":%llu,\"sent\":%llu,\"ok\":%llu,\"failed\":%llu,"
-      "\"status_429\":%llu,\"connections_opened\":%llu,\"seconds\":%.3f,"
-      "\"achieved_per_s\":%.1f},",
-      run.options.sse_connections, static_cast<unsigned long long>(run.ready_streams),
-      static_cast<unsigned long long>(r.streams.connect_errors),
-      static_cast<unsigned long long>(r.streams.http_errors),
-      static_cast<unsigned long long>(r.streams.status_503),
-      static_cast<unsigned long long>(r.streams.protocol_errors),
-      static_cast<unsigned long long>(r.streams.drops),
-      static_cast<unsigned long long>(r.streams.reconnects),
-      static_cast<unsigned long long>(r.streams.retries),
-      static_cast<unsigned long long>(r.streams.events),
-      static_cast<unsigned long long>(r.streams.comments),
-      static_cast<unsigned long long>(r.streams.resets),
-      static_cast<unsigned long long>(r.streams.error_events),
-      static_cast<unsigned long long>(r.streams.foreign), static_cast<unsigned long long>(expected),
-      static_cast<unsigned long long>(r.streams.delivered),
-      static_cast<unsigned long long>(r.streams.duplicates),
+  LoadRecorder& r = run.recorder;
+  const uint64_t expected = r.posts.ok * run.ready_streams;
+  const double post_s = static_cast<double>(run.posting_ended_us - run.posting_started_us) / 1e6;
+  const double wall_s = static_cast<double>(common::MonotonicUs() - run.start_us) / 1e6;
+  chat::CjsonPtr summary(cJSON_CreateObject());
+  cJSON* root = summary.get();
+  AddCounts(root, "streams",
+            {{"requested", static_cast<uint64_t>(run.options.sse_connections)},
+             {"ready", run.ready_streams},
+             {"connect_errors", r.streams.connect_errors},
+             {"http_errors", r.streams.http_errors},
+             {"status_503", r.streams.status_503},
+             {"protocol_errors", r.streams.protocol_errors},
+             {"drops", r.streams.drops},
+             {"reconnects", r.streams.reconnects},
+             {"retries", r.streams.retries},
+             {"events", r.streams.events},
+             {"comments", r.streams.comments},
+             {"resets", r.streams.resets},
+             {"error_events", r.streams.error_events},
+             {"foreign", r.streams.foreign}});
+  AddCounts(root, "delivery",
+            {{"expected", expected},
+             {"delivered", r.streams.delivered},
+             {"duplicates", r.streams.duplicates}});
+  const double ratio =
       expected == 0 ? 1.0
-                    : static_cast<double>(r.streams.delivered) / static_cast<double>(expected),
-      static_cast<unsigned long long>(run.posts_planned),
-      static_cast<unsigned long long>(r.posts.sent), static_cast<unsigned long long>(r.posts.ok),
-      static_cast<unsigned long long>(r.posts.failed),
-      static_cast<unsigned long long>(r.posts.status_429),
-      static_cast<unsigned long long>(r.posts.reconnects), post_s,
-      post_s > 0 ? static_cast<double>(r.posts.ok) / post_s : 0.0);
-  std::string json = text;
-  json += "\"latency\":{\"delivery\":" + run.recorder.delivery.ToJson() +
-          ",\"post\":" + run.recorder.post.ToJson() + ",\"ttfb\":" + run.recorder.ttfb.ToJson() +
-          ",\"ttfb_refused\":" + run.recorder.ttfb_refused.ToJson() +
-          ",\"ready\":" + run.recorder.ready.ToJson() + "},";
-  std::snprintf(text, sizeof text,
-                "\"client\":{\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld,"
-                "\"wall_s\":%.3f},\"run_tag\":\"%s\",\"timed_out\":%s}",
-                Seconds(usage.ru_utime), Seconds(usage.ru_stime), usage.ru_maxrss, wall_s,
-                run.options.run_tag.c_str(), run.timed_out ? "true" : "false");
-  json += text;
-  return json;
+                    : static_cast<double>(r.streams.delivered) / static_cast<double>(expected);
+  cJSON_AddNumberToObject(cJSON_GetObjectItemCaseSensitive(root, "delivery"), "ratio",
+                          std::round(ratio * 1e6) / 1e6);
+  AddCounts(root, "posts",
+            {{"planned", run.posts_planned},
+             {"sent", r.posts.sent},
+             {"ok", r.posts.ok},
+             {"failed", r.posts.failed},
+             {"status_429", r.posts.status_429},
+             {"connections_opened", r.posts.reconnects}});
+  cJSON* posts = cJSON_GetObjectItemCaseSensitive(root, "posts");
+  cJSON_AddNumberToObject(posts, "seconds", Round3(post_s));
+  cJSON_AddNumberToObject(posts, "achieved_per_s",
+                          post_s > 0 ? Round3(static_cast<double>(r.posts.ok) / post_s) : 0.0);
+  cJSON* latency = cJSON_AddObjectToObject(root, "latency");
+  for (auto [name, stats] : {std::pair<const char*, LatencyStats*>{"delivery", &r.delivery},
+                             {"post", &r.post},
+                             {"ttfb", &r.ttfb},
+                             {"ttfb_refused", &r.ttfb_refused},
+                             {"ready", &r.ready}}) {
+    cJSON_AddItemToObject(latency, name, stats->ToJson().release());
+  }
+  cJSON* client = cJSON_AddObjectToObject(root, "client");
+  cJSON_AddNumberToObject(client, "cpu_user_s", Round3(Seconds(usage.ru_utime)));
+  cJSON_AddNumberToObject(client, "cpu_sys_s", Round3(Seconds(usage.ru_stime)));
+  cJSON_AddNumberToObject(client, "max_rss_kib", static_cast<double>(usage.ru_maxrss));
+  cJSON_AddNumberToObject(client, "wall_s", Round3(wall_s));
+  cJSON_AddStringToObject(root, "run_tag", run.options.run_tag.c_str());
+  cJSON_AddBoolToObject(root, "timed_out", run.timed_out);
+  return chat::PrintJson(*root);
 }
 
 }  // namespace
@@ -205,7 +224,7 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   auto address = ResolveLoopback(options.host, options.port);
   if (!address) return std::unexpected(address.error());
   RunState run(options, *address);
-  run.start_us = MonotonicMicros();
+  run.start_us = common::MonotonicUs();
   RaiseOpenFilesLimit(static_cast<uint64_t>(options.sse_connections + options.post_connections) +
                       64);
   run.epoll_fd = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
@@ -214,12 +233,12 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   // Connect storm: every stream at once, TTFB measured per connection.
   run.streams.resize(static_cast<size_t>(options.sse_connections));
   for (size_t i = 0; i < run.streams.size(); ++i) {
-    run.streams[i].Open(run.epoll_fd.get(), i, run.address, options.url_path, MonotonicMicros(),
+    run.streams[i].Open(run.epoll_fd.get(), i, run.address, options.url_path, common::MonotonicUs(),
                         &run.recorder);
   }
   const int64_t ready_deadline = run.start_us + static_cast<int64_t>(options.ready_timeout_s * 1e6);
   for (;;) {
-    int64_t now = MonotonicMicros();
+    int64_t now = common::MonotonicUs();
     bool settled = std::all_of(run.streams.begin(), run.streams.end(), [](const SseStream& s) {
       return s.phase() == SseStream::Phase::kStreaming ||
              (s.phase() == SseStream::Phase::kClosed && s.reconnect_at_us == 0);
@@ -232,25 +251,25 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
       std::count_if(run.streams.begin(), run.streams.end(),
                     [](const SseStream& s) { return s.phase() == SseStream::Phase::kStreaming; }));
 
-  run.posting_started_us = MonotonicMicros();
+  run.posting_started_us = common::MonotonicUs();
   if (options.post_rate > 0) {
     run.posts_planned =
         static_cast<uint64_t>(std::llround(options.post_rate * options.post_duration_s));
     run.posters.resize(static_cast<size_t>(options.post_connections));
     for (;;) {
-      int64_t now = MonotonicMicros();
+      int64_t now = common::MonotonicUs();
       if (OverTime(run, now)) break;
       if (run.posts_started < run.posts_planned) ServicePosts(run, now);
       if (run.posts_started >= run.posts_planned && !AnyPostBusy(run)) break;
       ServiceReconnects(run, now, true);
       PollOnce(run, 2);
     }
-    run.posting_ended_us = MonotonicMicros();
+    run.posting_ended_us = common::MonotonicUs();
     // Drain: give the streams time to receive the last posts (and let
     // dropped streams resume), stopping early once everything arrived.
     const int64_t drain_end = run.posting_ended_us + static_cast<int64_t>(options.drain_s * 1e6);
     for (;;) {
-      int64_t now = MonotonicMicros();
+      int64_t now = common::MonotonicUs();
       uint64_t expected = run.recorder.posts.ok * run.ready_streams;
       if (run.recorder.streams.delivered >= expected || now >= drain_end || OverTime(run, now)) {
         break;
@@ -261,7 +280,7 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   } else {
     const int64_t hold_end = run.posting_started_us + static_cast<int64_t>(options.hold_s * 1e6);
     for (;;) {
-      int64_t now = MonotonicMicros();
+      int64_t now = common::MonotonicUs();
       if (now >= hold_end || OverTime(run, now)) break;
       ServiceReconnects(run, now, true);
       PollOnce(run, 50);

@@ -1,6 +1,5 @@
 #include "bench/loopback_socket.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -8,29 +7,17 @@
 
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 #include "bench/load_options.h"
+#include "common/ip_literal.h"
 
 namespace chat::bench {
 
 std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port) {
   if (!IsLoopbackLiteral(host)) return std::unexpected("not a loopback address: " + host);
-  LoopbackAddress address;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    address.length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    address.length = sizeof(sockaddr_in6);
-  } else {
-    return std::unexpected("bad address: " + host);
-  }
-  return address;
+  auto address = common::ParseIpLiteral(host, static_cast<uint16_t>(port));
+  if (!address) return std::unexpected("bad address: " + host);
+  return *address;
 }
 
 std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
@@ -75,16 +62,5 @@ uint64_t RaiseOpenFilesLimit(uint64_t wanted) {
   if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
   return limit.rlim_cur;
 }
-
-namespace {
-int64_t ClockMicros(clockid_t clock) {
-  timespec ts{};
-  ::clock_gettime(clock, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
-}  // namespace
-
-int64_t RealtimeMicros() { return ClockMicros(CLOCK_REALTIME); }
-int64_t MonotonicMicros() { return ClockMicros(CLOCK_MONOTONIC); }
 
 }  // namespace chat::bench

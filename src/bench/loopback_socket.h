@@ -1,5 +1,5 @@
 // The OS edge of chat-load: resolving a loopback literal, non-blocking TCP
-// connects, the open-files limit and clocks. errno becomes a value here.
+// connects and the open-files limit. errno becomes a value here.
 //
 // Thread-safety: all functions are safe to call from any thread.
 #pragma once
@@ -10,14 +10,12 @@
 #include <expected>
 #include <string>
 
+#include "common/ip_literal.h"
 #include "common/unique_fd.h"
 
 namespace chat::bench {
 
-struct LoopbackAddress {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-};
+using LoopbackAddress = common::SocketAddress;
 
 // Only 127.0.0.0/8 and ::1 literals are accepted.
 std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port);
@@ -34,8 +32,5 @@ int ConnectError(int fd);
 // Raises RLIMIT_NOFILE so `wanted` descriptors fit (as far as the hard limit,
 // or beyond it when privileged); returns the soft limit in force.
 uint64_t RaiseOpenFilesLimit(uint64_t wanted);
-
-int64_t RealtimeMicros();
-int64_t MonotonicMicros();
 
 }  // namespace chat::bench

@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "common/clock.h"
+
 namespace chat::bench {
 
 void PostConnection::Watch(uint32_t events) {
@@ -34,7 +36,7 @@ bool PostConnection::Send(int epoll_fd, uint64_t token, const LoopbackAddress& a
   out_sent_ = 0;
   http_.Reset();
   body_.clear();
-  sent_at_us_ = MonotonicMicros();
+  sent_at_us_ = common::MonotonicUs();
   if (!connecting_) Flush(recorder);
   return true;
 }
@@ -98,7 +100,7 @@ void PostConnection::OnReady(uint32_t events, LoadRecorder* recorder) {
       busy_ = false;
       if (http_.status() == 201) {
         ++recorder->posts.ok;
-        recorder->post.Add(MonotonicMicros() - sent_at_us_);
+        recorder->post.Add(common::MonotonicUs() - sent_at_us_);
       } else {
         ++recorder->posts.failed;
         if (http_.status() == 429) ++recorder->posts.status_429;

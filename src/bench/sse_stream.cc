@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "bench/probe_content.h"
+#include "common/clock.h"
 
 namespace chat::bench {
 
@@ -113,7 +114,7 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
       if (first_connection_) {
         // The head is the first bytes nginx sends: its arrival is the TTFB.
         LatencyStats& ttfb = last_status_ == 200 ? recorder->ttfb : recorder->ttfb_refused;
-        ttfb.Add(MonotonicMicros() - connect_start_us_);
+        ttfb.Add(common::MonotonicUs() - connect_start_us_);
       }
       if (http_.status() != 200) {
         ++recorder->streams.http_errors;
@@ -123,7 +124,7 @@ bool SseStream::ReadAvailable(const std::string& run_tag, LoadRecorder* recorder
         return false;
       }
       phase_ = Phase::kStreaming;
-      if (!ever_ready_) recorder->ready.Add(MonotonicMicros() - first_open_us_);
+      if (!ever_ready_) recorder->ready.Add(common::MonotonicUs() - first_open_us_);
       ever_ready_ = true;
     }
     if (!body_.empty()) HandleBody(run_tag, recorder);
@@ -141,7 +142,7 @@ void SseStream::HandleBody(const std::string& run_tag, LoadRecorder* recorder) {
   recorder->streams.comments += sse_.TakeComments().size();
   std::vector<SseParsedEvent> events = sse_.TakeEvents();
   if (events.empty()) return;
-  int64_t now_us = RealtimeMicros();
+  int64_t now_us = common::WallUs();
   last_event_id_ = sse_.last_event_id();
   for (const SseParsedEvent& event : events) {
     ++recorder->streams.events;

@@ -1,7 +1,6 @@
 #include "pool/supervisor.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -10,7 +9,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,14 +19,14 @@
 #include <string>
 #include <vector>
 
+#include "common/cjson_ptr.h"
+#include "common/clock.h"
+#include "common/unix_listener.h"
+
 namespace chat::pool {
 namespace {
 
-int64_t MonotonicMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
+using common::MonotonicMs;
 
 sigset_t HandledSignals() {
   sigset_t set;
@@ -66,46 +64,19 @@ bool Supervisor::AdoptInheritedSocket() {
 
 bool Supervisor::Setup() {
   if (AdoptInheritedSocket()) return SetupSignals();
-  const std::string& path = options_.socket_path;
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) {
-    std::fprintf(stderr, "chat-pool: socket path too long: %s\n", path.c_str());
-    return false;
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  listen_fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  struct stat st {};
-  if (lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path.c_str());
-  // Create the socket file with no access at all, then open it up to the
-  // configured mode and group: nobody can connect in between.
-  mode_t old_umask = umask(0777);
-  int bound = bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  umask(old_umask);
   // A burst of requests the pool is allowed to serve waits here while
   // workers are forked, so the backlog holds a full pool's worth; requests
   // beyond the pool are nginx's to refuse (limit_conn), not the backlog's.
-  int backlog = options_.backlog > 0 ? options_.backlog : std::max(options_.limits.max_workers, 64);
-  if (bound != 0 || listen(listen_fd_.get(), backlog) != 0) {
-    std::fprintf(stderr, "chat-pool: cannot listen on %s: %s\n", path.c_str(),
-                 std::strerror(errno));
+  const int backlog =
+      options_.backlog > 0 ? options_.backlog : std::max(options_.limits.max_workers, 64);
+  auto listening = common::ListenUnix(
+      options_.socket_path, backlog,
+      common::UnixSocketAccess{.mode = options_.socket_mode, .group = options_.socket_group});
+  if (!listening) {
+    std::fprintf(stderr, "chat-pool: %s\n", listening.error().c_str());
     return false;
   }
-  if (!options_.socket_group.empty()) {
-    group* g = getgrnam(options_.socket_group.c_str());
-    if (!g || chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
-      std::fprintf(stderr, "chat-pool: cannot give %s to group %s\n", path.c_str(),
-                   options_.socket_group.c_str());
-      unlink(path.c_str());
-      return false;
-    }
-  }
-  if (chmod(path.c_str(), options_.socket_mode) != 0) {
-    std::fprintf(stderr, "chat-pool: cannot chmod %s: %s\n", path.c_str(), std::strerror(errno));
-    unlink(path.c_str());
-    return false;
-  }
-
+  listen_fd_ = std::move(*listening);
   return SetupSignals();
 }
 
@@ -270,26 +241,37 @@ void Supervisor::BeginStop() {
   Publish("stopping", 0);
 }
 
+std::string Supervisor::StatusJson() const {
+  const Counts c = policy_.counts();
+  chat::CjsonPtr status(cJSON_CreateObject());
+  cJSON* s = status.get();
+  cJSON_AddStringToObject(s, "name", options_.name.c_str());
+  cJSON_AddNumberToObject(s, "pid", getpid());
+  cJSON_AddNumberToObject(s, "busy", c.busy);
+  cJSON_AddNumberToObject(s, "idle", c.idle);
+  cJSON_AddNumberToObject(s, "retiring", c.retiring);
+  cJSON_AddNumberToObject(s, "total", c.total);
+  cJSON_AddNumberToObject(s, "min_idle", options_.limits.min_idle);
+  cJSON_AddNumberToObject(s, "max_workers", options_.limits.max_workers);
+  cJSON_AddNumberToObject(s, "spawned", static_cast<double>(spawned_));
+  cJSON_AddNumberToObject(s, "crashes", static_cast<double>(crashes_));
+  cJSON_AddNumberToObject(s, "backoff_ms", static_cast<double>(policy_.backoff_ms()));
+  cJSON_AddBoolToObject(s, "stopping", stopping_);
+  return chat::PrintJson(*s) + "\n";
+}
+
 void Supervisor::Publish(const char* event, pid_t pid) {
-  Counts c = policy_.counts();
-  char line[512];
-  std::snprintf(line, sizeof line,
-                "{\"name\":\"%s\",\"pid\":%d,\"busy\":%d,\"idle\":%d,\"retiring\":%d,\"total\":%d,"
-                "\"min_idle\":%d,\"max_workers\":%d,\"spawned\":%lld,\"crashes\":%lld,"
-                "\"backoff_ms\":%lld,\"stopping\":%s}\n",
-                options_.name.c_str(), getpid(), c.busy, c.idle, c.retiring, c.total,
-                options_.limits.min_idle, options_.limits.max_workers,
-                static_cast<long long>(spawned_), static_cast<long long>(crashes_),
-                static_cast<long long>(policy_.backoff_ms()), stopping_ ? "true" : "false");
-  if (last_published_ == line && std::strcmp(event, "tick") == 0) return;
+  const std::string status = StatusJson();
+  if (last_published_ == status && std::strcmp(event, "tick") == 0) return;
+  const Counts c = policy_.counts();
   std::fprintf(stderr, "chat-pool name=%s event=%s pid=%d busy=%d idle=%d retiring=%d total=%d\n",
                options_.name.c_str(), event, pid, c.busy, c.idle, c.retiring, c.total);
-  if (last_published_ == line) return;
-  last_published_ = line;
+  if (last_published_ == status) return;
+  last_published_ = status;
   if (options_.status_file.empty()) return;
   std::string tmp = options_.status_file + ".tmp";
   if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-    std::fputs(line, f);
+    std::fputs(status.c_str(), f);
     std::fclose(f);
     std::rename(tmp.c_str(), options_.status_file.c_str());
   }

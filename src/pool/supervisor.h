@@ -50,7 +50,9 @@ class Supervisor {
   void ReadStatus(pid_t pid, int64_t now_ms);
   void Apply(int64_t now_ms);
   void BeginStop();
+  // Logs a change of state and rewrites the status file when it changed.
   void Publish(const char* event, pid_t pid);
+  std::string StatusJson() const;
 
   PoolOptions options_;
   WorkerEntry entry_;

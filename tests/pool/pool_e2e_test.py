@@ -3,6 +3,7 @@
 503 at once through nginx, graceful SIGTERM and SIGHUP, and back-off when
 workers crash at start; and the same pool built into the programs
 (`PROGRAM --pool`), whose workers are forked, not exec'd."""
+import json
 import os
 import re
 import signal
@@ -39,8 +40,8 @@ class StandalonePool(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def start(self, program, *extra):
-        argv = [os.path.join(BIN_DIR, "chat-pool"), "--name", "t", "--socket", self.sock,
+    def start(self, program, *extra, name="t"):
+        argv = [os.path.join(BIN_DIR, "chat-pool"), "--name", name, "--socket", self.sock,
                 "--status-file", os.path.join(self.dir, "status.json")] + list(extra) + ["--"] + program
         env = dict(os.environ, MONGODB_URI="mongodb://127.0.0.1:1/chat", CHAT_DB_TIMEOUT_MS="200")
         return Process("pool", argv, env=env, log_path=self.log)
@@ -52,6 +53,19 @@ class StandalonePool(unittest.TestCase):
             workers = children_of(pool.pid)
             self.assertEqual(oct(os.stat(self.sock).st_mode & 0o777), "0o660")
             assert_stops_gracefully(self, pool, workers, self.sock)
+        finally:
+            pool.stop()
+
+    def test_status_file_is_json_whatever_the_name(self):
+        name = 'say "hi" \\ \u00e9t\u00e9\ttab'
+        pool = self.start([os.path.join(BIN_DIR, "messages")], "--min-idle", "1", name=name)
+        try:
+            status_path = os.path.join(self.dir, "status.json")
+            wait_until(lambda: os.path.exists(status_path), 20, "the status file")
+            with open(status_path, encoding="utf-8") as f:
+                status = json.load(f)
+            self.assertEqual(status["name"], name)
+            self.assertEqual(status["min_idle"], 1)
         finally:
             pool.stop()
 

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "chat/app/clock.h"
 #include "chat/app/request_info.h"
 #include "chat/core/api_error.h"
 #include "chat/core/http.h"
@@ -16,6 +15,8 @@
 #include "chat/core/message_id.h"
 #include "chat/core/message_json.h"
 #include "chat/core/query.h"
+#include "common/clock.h"
+#include "common/object_id.h"
 
 namespace chat::app {
 namespace {
@@ -88,7 +89,7 @@ MessagesService::Response MessagesService::Post(web::Exchange& exchange, LogLine
   // every view (core/message_id.h).
   auto newest = store->NewestObjectId();
   if (!newest) return DatabaseError(newest.error(), log);
-  const uint64_t key = NextOrderKey(WallUs(), *newest);
+  const uint64_t key = NextOrderKey(common::WallUs(), *newest);
   bson_oid_t id;
   BsonPtr document;
   std::expected<void, db::DbError> inserted;
@@ -105,10 +106,8 @@ MessagesService::Response MessagesService::Post(web::Exchange& exchange, LogLine
   auto json = MessageJson(*document);
   if (!json)
     return reject(MakeError(ErrorCode::kInternalError, "The stored message cannot be shown."));
-  char hex[25];
-  bson_oid_to_string(&id, hex);
   return {201,
-          JsonResponse(201, *json + "\n", {{"Location", std::string("/api/messages/") + hex}})};
+          JsonResponse(201, *json + "\n", {{"Location", "/api/messages/" + common::OidHex(id)}})};
 }
 
 MessagesService::Response MessagesService::History(web::Exchange& exchange, LogLine& log,
@@ -155,8 +154,8 @@ MessagesService::Response MessagesService::Health(LogLine& log, bool head_only) 
 }
 
 void MessagesService::Serve(web::Exchange& exchange) {
-  const int64_t started = MonotonicMs();
-  LogLine log(WallMs(), "messages", getpid(), ++requests_);
+  const int64_t started = common::MonotonicMs();
+  LogLine log(common::WallMs(), "messages", getpid(), ++requests_);
   std::string path = RequestPath(exchange);
   std::string_view method = exchange.Param("REQUEST_METHOD");
   log.Method(method).Path(path);
@@ -184,7 +183,7 @@ void MessagesService::Serve(web::Exchange& exchange) {
   }
   exchange.Write(response.head_and_body);
   exchange.Flush();
-  log.Status(response.status).DurationMs(MonotonicMs() - started);
+  log.Status(response.status).DurationMs(common::MonotonicMs() - started);
   std::fputs(log.Finish().c_str(), stderr);
 }
 

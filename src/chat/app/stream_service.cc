@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "chat/app/clock.h"
 #include "chat/app/request_info.h"
 #include "chat/core/api_error.h"
 #include "chat/core/http.h"
@@ -19,6 +18,8 @@
 #include "chat/core/sse.h"
 #include "chat/core/stream_frames.h"
 #include "chat/web/process_signals.h"
+#include "common/clock.h"
+#include "common/object_id.h"
 
 namespace chat::app {
 namespace {
@@ -30,34 +31,21 @@ constexpr int32_t kMaxAwaitMs = 1000;
 // Events held back to share one write never add up to more than this.
 constexpr size_t kFlushBytes = 64 * 1024;
 
-std::string OidHex(const bson_oid_t& oid) {
-  char hex[25];
-  bson_oid_to_string(&oid, hex);
-  return hex;
-}
-
 // The inserted document's _id, for recognising messages already sent as backfill.
 std::optional<std::string> InsertedId(const bson_t& change_event) {
   bson_iter_t iter;
   if (bson_iter_init(&iter, &change_event) &&
       bson_iter_find_descendant(&iter, "documentKey._id", &iter) && BSON_ITER_HOLDS_OID(&iter)) {
-    return OidHex(*bson_iter_oid(&iter));
+    return common::OidHex(*bson_iter_oid(&iter));
   }
   return std::nullopt;
-}
-
-bool IsInvalidate(const bson_t& change_event) {
-  bson_iter_t iter;
-  return bson_iter_init_find(&iter, &change_event, "operationType") &&
-         BSON_ITER_HOLDS_UTF8(&iter) &&
-         std::string_view(bson_iter_utf8(&iter, nullptr)) == "invalidate";
 }
 
 // Per-request state and the steps of one stream.
 class StreamRequest {
  public:
   StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log)
-      : config_(config), exchange_(exchange), log_(log), started_ms_(MonotonicMs()) {}
+      : config_(config), exchange_(exchange), log_(log), started_ms_(common::MonotonicMs()) {}
 
   // Writes and flushes `frames`; false when the client is gone.
   bool Send(std::string& frames) {
@@ -66,7 +54,7 @@ class StreamRequest {
     ++writes_;
     bool ok = exchange_.Write(frames) && exchange_.Flush();
     frames.clear();
-    last_write_ms_ = MonotonicMs();
+    last_write_ms_ = common::MonotonicMs();
     return ok;
   }
 
@@ -152,7 +140,7 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
     return false;
   }
   for (auto it = page->rbegin(); it != page->rend(); ++it) {
-    if (auto id = MessageId(**it)) backfilled_.insert(OidHex(*id));
+    if (auto id = MessageId(**it)) backfilled_.insert(common::OidHex(*id));
     if (auto sent = AppendBackfillMessage(frames, **it); sent) {
       ++events_;
     } else {
@@ -187,11 +175,11 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
     // While messages flow, a failed write is what reveals a browser that
     // left; the check for a closed connection costs a system call per
     // message, so it only runs once the stream has been quiet for a while.
-    if (MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
+    if (common::MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
       log_.End("client_gone");
       return;
     }
-    if (MonotonicMs() >= deadline_ms) {
+    if (common::MonotonicMs() >= deadline_ms) {
       Send(frames);
       log_.End("max_duration");
       return;
@@ -202,7 +190,7 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       return;
     }
     if (BsonPtr event = std::move(*next)) {
-      const bool invalidate = IsInvalidate(*event);
+      const bool invalidate = ChangeOperationType(*event) == "invalidate";
       std::optional<std::string> id = InsertedId(*event);
       if (id && backfilled_.erase(*id) > 0) {
         // Already sent as backfill: only move the browser's position past it.
@@ -234,7 +222,7 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
       log_.End("client_gone");
       return;
     }
-    if (MonotonicMs() - last_write_ms_ >= heartbeat_ms) {
+    if (common::MonotonicMs() - last_write_ms_ >= heartbeat_ms) {
       AppendKeepalive(frames);
       if (!Send(frames)) {
         log_.End("client_gone");
@@ -247,12 +235,12 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
 }  // namespace
 
 void StreamService::Serve(web::Exchange& exchange) {
-  const int64_t started = MonotonicMs();
-  LogLine log(WallMs(), "stream-messages", getpid(), ++requests_);
+  const int64_t started = common::MonotonicMs();
+  LogLine log(common::WallMs(), "stream-messages", getpid(), ++requests_);
   std::string_view method = exchange.Param("REQUEST_METHOD");
   log.Method(method).Path(RequestPath(exchange));
   auto finish = [&](int status) {
-    log.Status(status).DurationMs(MonotonicMs() - started);
+    log.Status(status).DurationMs(common::MonotonicMs() - started);
     std::fputs(log.Finish().c_str(), stderr);
   };
   auto reject = [&](const ApiError& error) {

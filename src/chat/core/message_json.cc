@@ -4,15 +4,10 @@
 #include "chat/core/json_writer.h"
 #include "chat/core/room.h"
 #include "chat/core/utf8.h"
+#include "common/object_id.h"
 
 namespace chat {
 namespace {
-
-std::string OidHex(const bson_oid_t& oid) {
-  char hex[25];
-  bson_oid_to_string(&oid, hex);
-  return std::string(hex, 24);
-}
 
 // nullopt when absent; an error when present but not a valid UTF-8 string.
 std::expected<std::optional<std::string_view>, std::string> FindUtf8(const bson_t& doc,
@@ -95,7 +90,7 @@ std::expected<std::string, std::string> MessageJson(const bson_t& doc) {
                                           .value_or("1970-01-01T00:00:00.000Z"));
   std::string updated = FindDate(doc, "updatedAt").value_or(created);
 
-  std::string out = "{\"_id\":\"" + OidHex(*id) + "\"";
+  std::string out = "{\"_id\":\"" + common::OidHex(*id) + "\"";
   AppendMember(out, "username", *username);
   AppendMember(out, "content", *content);
   AppendMember(out, "room", room->value_or(kDefaultRoom));
@@ -113,7 +108,7 @@ std::string HistoryJson(const std::vector<std::string>& message_jsons,
     out += message_jsons[i];
   }
   out += "],\"next\":";
-  out += next ? "\"" + OidHex(*next) + "\"" : std::string("null");
+  out += next ? "\"" + common::OidHex(*next) + "\"" : std::string("null");
   out += '}';
   return out;
 }

@@ -8,14 +8,6 @@
 namespace chat {
 namespace {
 
-bool IsInsert(const bson_t& change_event) {
-  bson_iter_t iter;
-  if (!bson_iter_init_find(&iter, &change_event, "operationType") || !BSON_ITER_HOLDS_UTF8(&iter)) {
-    return false;
-  }
-  return std::string_view(bson_iter_utf8(&iter, nullptr)) == "insert";
-}
-
 // The embedded document at `key`, borrowed from `parent` (valid while it is).
 bool FindDocument(const bson_t& parent, const char* key, bson_t* out) {
   bson_iter_t iter;
@@ -37,6 +29,16 @@ std::expected<std::string, std::string> ChangeEventId(const bson_t& change_event
 
 }  // namespace
 
+std::string_view ChangeOperationType(const bson_t& change_event) {
+  bson_iter_t iter;
+  if (!bson_iter_init_find(&iter, &change_event, "operationType") || !BSON_ITER_HOLDS_UTF8(&iter)) {
+    return {};
+  }
+  uint32_t length = 0;
+  const char* text = bson_iter_utf8(&iter, &length);
+  return {text, length};
+}
+
 void AppendStreamStart(std::string& out, uint32_t retry_ms) { AppendSseRetry(out, retry_ms); }
 
 void AppendKeepalive(std::string& out) { AppendSseComment(out, "keepalive"); }
@@ -48,7 +50,7 @@ std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out
 
   ChangeEventResult result;
   bson_t full_document;
-  if (!IsInsert(change_event)) {
+  if (ChangeOperationType(change_event) != "insert") {
     result.skipped_reason = "change event is not an insert";
   } else if (!FindDocument(change_event, "fullDocument", &full_document)) {
     result.skipped_reason = "insert event has no fullDocument";

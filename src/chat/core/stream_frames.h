@@ -22,6 +22,10 @@
 
 namespace chat {
 
+// A change event's operationType ("insert", "invalidate", ...), borrowed
+// from the event; empty when it has none.
+std::string_view ChangeOperationType(const bson_t& change_event);
+
 void AppendStreamStart(std::string& out, uint32_t retry_ms);
 
 void AppendKeepalive(std::string& out);

@@ -2,20 +2,16 @@
 
 #include <cstring>
 
+#include "chat/core/room.h"
+
 namespace chat::db {
 namespace {
-
-constexpr const char* kDefaultRoom = "general";
-
-DbError ErrorFrom(const bson_error_t& error, const bson_t* reply = nullptr) {
-  return ClassifyError(error, reply);
-}
 
 // The driver always initialises `reply`, success or not; the server's error
 // document in it carries labels the bson_error_t lacks.
 std::expected<void, DbError> Outcome(bool ok, bson_t* reply, const bson_error_t& error) {
   std::expected<void, DbError> result;
-  if (!ok) result = std::unexpected(ErrorFrom(error, reply));
+  if (!ok) result = std::unexpected(ClassifyError(error, reply));
   bson_destroy(reply);
   return result;
 }
@@ -63,7 +59,7 @@ void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room
   bson_t exists;
   BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any_of);
   BSON_APPEND_DOCUMENT_BEGIN(&any_of, "0", &clause);
-  BSON_APPEND_UTF8(&clause, field, kDefaultRoom);
+  bson_append_utf8(&clause, field, -1, kDefaultRoom.data(), static_cast<int>(kDefaultRoom.size()));
   bson_append_document_end(&any_of, &clause);
   BSON_APPEND_DOCUMENT_BEGIN(&any_of, "1", &clause);
   BSON_APPEND_DOCUMENT_BEGIN(&clause, field, &exists);
@@ -167,7 +163,7 @@ std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
-    return std::unexpected(ErrorFrom(error, reply));
+    return std::unexpected(ClassifyError(error, reply));
   }
   return newest;
 }
@@ -199,7 +195,7 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
-    return std::unexpected(ErrorFrom(error, reply));
+    return std::unexpected(ClassifyError(error, reply));
   }
   return page;
 }
@@ -226,7 +222,7 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_change_stream_error_document(stream.get(), &error, &reply)) {
-    return std::unexpected(ErrorFrom(error, reply));
+    return std::unexpected(ClassifyError(error, reply));
   }
   return std::make_unique<MessageStream>(std::move(stream), &batch_);
 }
@@ -241,7 +237,7 @@ std::expected<BsonPtr, DbError> MessageStream::Next() {
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_change_stream_error_document(stream_.get(), &error, &reply)) {
-    return std::unexpected(ErrorFrom(error, reply));
+    return std::unexpected(ClassifyError(error, reply));
   }
   return BsonPtr();
 }

@@ -1,11 +1,7 @@
 #include "chat/web/worker.h"
 
-#include <arpa/inet.h>
 #include <fcgiapp.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +13,8 @@
 #include "chat/web/cgi_exchange.h"
 #include "chat/web/fcgi_exchange.h"
 #include "chat/web/process_signals.h"
+#include "common/ip_literal.h"
+#include "common/unix_listener.h"
 
 namespace chat::web {
 namespace {
@@ -54,61 +52,23 @@ class AcceptedRequest {
   FCGX_Request* request_;
 };
 
-std::string ErrnoText(const char* what, const std::string& where) {
-  return std::string(what) + " " + where + ": " + std::strerror(errno);
-}
-
-std::expected<UniqueFd, std::string> ListenUnix(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return std::unexpected("socket path too long: " + path);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return std::unexpected(ErrnoText("cannot create socket for", path));
-  struct stat st {};
-  if (lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path.c_str());
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(fd.get(), 1024) != 0) {
-    return std::unexpected(ErrnoText("cannot listen on", path));
-  }
-  return fd;
-}
-
 std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
   size_t colon = spec.rfind(':');
-  std::string host = spec.substr(0, colon);
   std::string port_text = spec.substr(colon + 1);
-  int port = 0;
+  uint16_t port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1) {
     return std::unexpected("invalid port in --socket " + spec);
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  int family = AF_INET;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    family = AF_INET6;
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *v6;
-  } else {
+  auto address = common::ParseIpLiteral(spec.substr(0, colon), port);
+  if (!address) {
     return std::unexpected("invalid address in --socket " + spec + " (expected an IP literal)");
   }
-  UniqueFd fd(socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return std::unexpected(ErrnoText("cannot create socket for", spec));
+  UniqueFd fd(socket(address->family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
   int one = 1;
-  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0 ||
-      listen(fd.get(), 1024) != 0) {
-    return std::unexpected(ErrnoText("cannot listen on", spec));
+  if (!fd.valid() || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind(fd.get(), address->get(), address->length) != 0 || listen(fd.get(), 1024) != 0) {
+    return std::unexpected("cannot listen on " + spec + ": " + std::strerror(errno));
   }
   return fd;
 }
@@ -118,7 +78,7 @@ std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
 std::expected<UniqueFd, std::string> OpenListenSocket(const std::string& spec) {
   if (spec.empty()) return std::unexpected(std::string("empty --socket"));
   if (spec.front() == '/' || spec.front() == '.' || spec.find(':') == std::string::npos) {
-    return ListenUnix(spec);
+    return common::ListenUnix(spec, 1024, std::nullopt);
   }
   return ListenTcp(spec);
 }
