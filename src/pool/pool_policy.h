@@ -61,8 +61,6 @@ class PoolPolicy {
   Counts counts() const;
   int64_t backoff_ms() const { return backoff_ms_; }
   int consecutive_crashes() const { return consecutive_crashes_; }
-  bool Knows(pid_t pid) const { return workers_.count(pid) != 0; }
-  WorkerState StateOf(pid_t pid) const { return workers_.at(pid).state; }
 
  private:
   struct Worker {

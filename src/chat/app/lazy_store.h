@@ -15,13 +15,14 @@ class LazyStore {
   LazyStore(const Config& config, std::string app_name)
       : config_(config), app_name_(std::move(app_name)) {}
 
-  // Null only if the client cannot be created (the URI was validated at
-  // start, so this means the driver itself refused); `error` says why.
   // Drops the client after the database became unreachable: a fresh one
   // connects at once when it is back, instead of waiting out the driver's
   // reconnection back-off for a server it saw failing.
   void Forget() { store_.reset(); }
 
+  // The store, created on first use. Null only if the client cannot be
+  // created (the URI was validated at start, so this means the driver
+  // itself refused); `error` says why.
   db::ChatStore* Get(std::string* error) {
     if (!store_) {
       auto created = db::ChatStore::Create(db::StoreOptions{.uri = config_.uri,

@@ -52,7 +52,7 @@ MessagesService::Response MessagesService::DatabaseError(const db::DbError& erro
   log.Detail(error.KindName());
   if (error.kind == db::DbError::Kind::kUnavailable) store_.Forget();
   ApiError api = error.kind == db::DbError::Kind::kUnavailable
-                     ? DatabaseUnavailable(std::max(1, config_.db_timeout_ms / 1000))
+                     ? DatabaseUnavailable(RetryAfterSeconds(config_))
                      : MakeError(ErrorCode::kInternalError, "The database refused the operation.");
   log.Error(api.code);
   return {api.status(), ErrorResponse(api)};
@@ -148,7 +148,7 @@ MessagesService::Response MessagesService::Health(LogLine& log, bool head_only) 
     std::string body = "{\"status\":\"unavailable\"}\n";
     return {503, JsonResponse(
                      503, head_only ? std::string() : body,
-                     {{"Retry-After", std::to_string(std::max(1, config_.db_timeout_ms / 1000))}})};
+                     {{"Retry-After", std::to_string(RetryAfterSeconds(config_))}})};
   }
   return {200, JsonResponse(200, head_only ? std::string() : "{\"status\":\"ok\"}\n")};
 }

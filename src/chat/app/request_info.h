@@ -1,4 +1,6 @@
-// The few CGI variables every handler reads, as optionals (absent vs empty).
+// The few CGI variables every handler reads. nginx passes a header the
+// request lacks as an empty parameter (fastcgi_param always sets it), so an
+// empty value and an absent one cannot be told apart: both are "not given".
 #pragma once
 
 #include <optional>
@@ -8,6 +10,7 @@
 
 namespace chat::app {
 
+// The parameter's value, or nullopt when it is absent or empty.
 inline std::optional<std::string_view> OptionalParam(const web::Exchange& exchange,
                                                      const char* name) {
   std::string_view value = exchange.Param(name);

@@ -91,7 +91,7 @@ class StreamRequest {
 void StreamRequest::Fail(std::string& frames, const db::DbError& error, const char* end) {
   ApiError api =
       error.kind == db::DbError::Kind::kUnavailable
-          ? DatabaseUnavailable(std::max(1, config_.retry_ms / 1000))
+          ? DatabaseUnavailable(RetryAfterSeconds(config_))
           : MakeError(ErrorCode::kInternalError, "The message stream failed; reconnect to resume.");
   AppendErrorEvent(frames, api);
   Send(frames);
@@ -278,7 +278,7 @@ void StreamService::Serve(web::Exchange& exchange) {
   std::string error;
   db::ChatStore* store = store_.Get(&error);
   if (!store) {
-    AppendErrorEvent(head, DatabaseUnavailable(std::max(1, config_.retry_ms / 1000)));
+    AppendErrorEvent(head, DatabaseUnavailable(RetryAfterSeconds(config_)));
     request.Send(head);
     log.End("db_error").Detail(error);
   } else {

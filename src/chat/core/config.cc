@@ -1,18 +1,10 @@
 #include "chat/core/config.h"
 
-#include <mongoc/mongoc.h>
-
-#include <memory>
-
 #include "chat/core/utf8.h"
+#include "chat/db/mongo_handles.h"
 
 namespace chat {
 namespace {
-
-struct MongocUriDeleter {
-  void operator()(mongoc_uri_t* uri) const noexcept { mongoc_uri_destroy(uri); }
-};
-using MongocUriPtr = std::unique_ptr<mongoc_uri_t, MongocUriDeleter>;
 
 constexpr std::string_view kDefaultDatabase = "chat";
 
@@ -47,7 +39,7 @@ std::optional<std::string> ApplyUri(std::string_view text, Config& config) {
   bson_error_t error;
   // Parsing only: mongoc_uri_new_with_error does no I/O (SRV records are
   // resolved later, by the client).
-  MongocUriPtr uri(mongoc_uri_new_with_error(uri_text.c_str(), &error));
+  db::UriPtr uri(mongoc_uri_new_with_error(uri_text.c_str(), &error));
   if (!uri) {
     // libmongoc's reason is not shown: some of its messages quote parts of
     // the URI, which may include the password.
@@ -88,7 +80,8 @@ constexpr ConfigSetting kSettings[] = {
      ApplyInt<&Config::db_timeout_ms, 100, 60000>},
     {"CHAT_MAX_REQUESTS", "", "requests a worker serves before exiting (1-1000000)",
      ApplyInt<&Config::max_requests, 1, 1000000>},
-    {"CHAT_RETRY_MS", "2000", "SSE retry hint sent to browsers, milliseconds (100-600000)",
+    {"CHAT_RETRY_MS", "2000",
+     "SSE retry hint sent to browsers, and Retry-After of 503s, milliseconds (100-600000)",
      ApplyInt<&Config::retry_ms, 100, 600000>},
 };
 

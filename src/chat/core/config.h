@@ -7,7 +7,7 @@
 //   CHAT_HEARTBEAT_S    15         1..300
 //   CHAT_STREAM_MAX_S   600        5..86400
 //   CHAT_DB_TIMEOUT_MS  2000       100..60000
-//   CHAT_MAX_REQUESTS   per program (stream-messages 1, messages 1000)  1..1000000
+//   CHAT_MAX_REQUESTS   per program (stream-messages 100, messages 1000)  1..1000000
 //   CHAT_RETRY_MS       2000       100..600000
 //
 // An empty variable counts as unset (deployment tools often write `VAR=`).
@@ -47,6 +47,13 @@ struct ConfigSetting {
 };
 
 std::span<const ConfigSetting> ConfigSettings();
+
+// The one rule for Retry-After (503 answers, and the error event of a
+// stream): the SSE retry hint CHAT_RETRY_MS, in whole seconds, at least 1.
+// A client told to come back then finds what an EventSource would.
+inline int RetryAfterSeconds(const Config& config) {
+  return config.retry_ms <= 1000 ? 1 : (config.retry_ms + 999) / 1000;
+}
 
 // Returns the value of an environment variable, or null when unset (getenv).
 using EnvLookup = std::function<const char*(const char*)>;

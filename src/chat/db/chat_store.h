@@ -1,6 +1,8 @@
 // The chat's view of MongoDB: one client per process, created on first use
-// and reused, and the few operations the workers need. Everything that
-// touches mongo-c-driver for the chat lives in this folder.
+// and reused, and the few operations the workers need. Every database
+// operation of the chat goes through this folder; elsewhere the driver is
+// only initialised (app/worker_main.cc: MongoRuntime, its log handler) and
+// its URI parser checks MONGODB_URI (core/config.cc: parsing, no I/O).
 // Thread-safety: a ChatStore and its streams belong to one thread.
 #pragma once
 

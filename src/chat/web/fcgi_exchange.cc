@@ -46,7 +46,7 @@ bool FcgiExchange::Flush() {
   return !gone_;
 }
 
-bool FcgiExchange::DrainInput() {
+void FcgiExchange::DrainInput() {
   // nginx ends every request's input with an empty FCGI_STDIN record. Until
   // it has been read, readable data on the socket means "more input", not
   // "peer closed".
@@ -54,7 +54,6 @@ bool FcgiExchange::DrainInput() {
   while (FCGX_GetStr(chunk, sizeof chunk, request_->in) > 0) {
   }
   input_drained_ = true;
-  return true;
 }
 
 bool FcgiExchange::ClientGone() {

@@ -20,7 +20,7 @@ class FcgiExchange final : public Exchange {
   bool ClientGone() override;
 
  private:
-  bool DrainInput();
+  void DrainInput();
 
   FCGX_Request* request_;
   bool input_drained_ = false;

@@ -77,10 +77,11 @@ class DatabaseDownThenUp(unittest.TestCase):
             stack.db.stop()
             status, headers, body = stack.post("d", "while down", r)
             self.assertEqual(status, 503)
-            self.assertIn("Retry-After", headers)
+            self.assertEqual(headers["Retry-After"], "1")  # CHAT_RETRY_MS, in whole seconds
             self.assertEqual(body["error"]["code"], "database_unavailable")
-            status, _, body = stack.request("GET", "/api/health")
+            status, headers, body = stack.request("GET", "/api/health")
             self.assertEqual(status, 503)
+            self.assertEqual(headers["Retry-After"], "1")
             # A stream opened now starts with 200 and reports the outage as an event.
             probe = SseClient(stack.port, "/api/stream-messages?room=" + r)
             self.assertEqual(probe.status, 200)

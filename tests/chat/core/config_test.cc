@@ -130,6 +130,14 @@ TEST(ConfigTest, RedactUri) {
   EXPECT_EQ(RedactUri("u:p@host"), "<redacted>@host");
 }
 
+TEST(ConfigTest, RetryAfterIsTheRetryHintInWholeSecondsAtLeastOne) {
+  Config config;
+  for (auto [retry_ms, seconds] : {std::pair{100, 1}, {1000, 1}, {1001, 2}, {2000, 2}, {2500, 3}}) {
+    config.retry_ms = retry_ms;
+    EXPECT_EQ(RetryAfterSeconds(config), seconds) << retry_ms;
+  }
+}
+
 TEST(ConfigTest, HelpListsEveryVariable) {
   const std::string help = ConfigHelp(1000);
   for (const ConfigSetting& setting : ConfigSettings()) {
