@@ -45,7 +45,11 @@ std::optional<std::string> InsertedId(const bson_t& change_event) {
 class StreamRequest {
  public:
   StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log)
-      : config_(config), exchange_(exchange), log_(log), started_ms_(common::MonotonicMs()) {}
+      : config_(config),
+        exchange_(exchange),
+        log_(log),
+        deadline_ms_(common::MonotonicMs() + int64_t{config.stream_max_s} * 1000),
+        heartbeat_ms_(int64_t{config.heartbeat_s} * 1000) {}
 
   // Writes and flushes `frames`; false when the client is gone.
   bool Send(std::string& frames) {
@@ -75,11 +79,17 @@ class StreamRequest {
   bool Backfill(db::ChatStore* store, const StreamParams& params, db::MessageStream& stream,
                 std::string& frames);
   void Fail(std::string& frames, const db::DbError& error, const char* end);
+  // The steps of Run's loop; each returns why the stream ends (for the log's
+  // end=), or null to go on.
+  const char* ReasonToEnd(std::string& frames);
+  const char* Forward(const bson_t& event, const db::MessageStream& stream, std::string& frames);
+  const char* KeepAlive(std::string& frames);
 
   const Config& config_;
   web::Exchange& exchange_;
   LogLine& log_;
-  int64_t started_ms_;
+  const int64_t deadline_ms_;
+  const int64_t heartbeat_ms_;
   int64_t last_write_ms_ = 0;
   int64_t events_ = 0;
   int64_t bytes_ = 0;
@@ -155,81 +165,76 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
   return true;
 }
 
+const char* StreamRequest::ReasonToEnd(std::string& frames) {
+  if (web::StopRequested()) {
+    Send(frames);
+    return "shutdown";
+  }
+  // While messages flow, a failed write is what reveals a browser that
+  // left; the check for a closed connection costs a system call per
+  // message, so it only runs once the stream has been quiet for a while.
+  if (common::MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
+    return "client_gone";
+  }
+  if (common::MonotonicMs() >= deadline_ms_) {
+    Send(frames);
+    return "max_duration";
+  }
+  return nullptr;
+}
+
+const char* StreamRequest::Forward(const bson_t& event, const db::MessageStream& stream,
+                                   std::string& frames) {
+  const bool invalidate = ChangeOperationType(event) == "invalidate";
+  std::optional<std::string> id = InsertedId(event);
+  if (id && backfilled_.erase(*id) > 0) {
+    // Already sent as backfill: only move the browser's position past it.
+    if (auto skipped = AppendChangeEventIdOnly(frames, event); !skipped)
+      log_.Detail(skipped.error());
+  } else if (auto appended = AppendChangeEvent(frames, event); appended) {
+    if (appended->message_sent)
+      ++events_;
+    else
+      log_.Detail(appended->skipped_reason);
+  } else {
+    log_.Detail(appended.error());
+  }
+  // Events the driver already holds (a batch, when this worker fell behind
+  // or a resume replays history) go out with one write: fewer system calls
+  // here and fewer wake-ups for nginx and the browser.
+  const bool more_at_hand =
+      stream.HasBufferedEvents() && frames.size() < kFlushBytes && !invalidate;
+  if (!more_at_hand && !Send(frames)) return "client_gone";
+  return invalidate ? "invalidated" : nullptr;
+}
+
+const char* StreamRequest::KeepAlive(std::string& frames) {
+  if (common::MonotonicMs() - last_write_ms_ < heartbeat_ms_) return nullptr;
+  AppendKeepalive(frames);
+  return Send(frames) ? nullptr : "client_gone";
+}
+
 void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::string frames) {
   std::unique_ptr<db::MessageStream> stream = Open(store, params, frames);
   if (!stream) return;
   if (!params.last_event_id && params.backfill > 0 && !Backfill(store, params, *stream, frames))
     return;
-  if (!Send(frames)) {
-    log_.End("client_gone");
-    return;
-  }
-  const int64_t heartbeat_ms = static_cast<int64_t>(config_.heartbeat_s) * 1000;
-  const int64_t deadline_ms = started_ms_ + static_cast<int64_t>(config_.stream_max_s) * 1000;
-  while (true) {
-    if (web::StopRequested()) {
-      Send(frames);
-      log_.End("shutdown");
-      return;
-    }
-    // While messages flow, a failed write is what reveals a browser that
-    // left; the check for a closed connection costs a system call per
-    // message, so it only runs once the stream has been quiet for a while.
-    if (common::MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
-      log_.End("client_gone");
-      return;
-    }
-    if (common::MonotonicMs() >= deadline_ms) {
-      Send(frames);
-      log_.End("max_duration");
-      return;
-    }
+  const char* end = Send(frames) ? nullptr : "client_gone";
+  while (!end && !(end = ReasonToEnd(frames))) {
     auto next = stream->Next();
     if (!next) {
       Fail(frames, next.error(), "db_error");
       return;
     }
-    if (BsonPtr event = std::move(*next)) {
-      const bool invalidate = ChangeOperationType(*event) == "invalidate";
-      std::optional<std::string> id = InsertedId(*event);
-      if (id && backfilled_.erase(*id) > 0) {
-        // Already sent as backfill: only move the browser's position past it.
-        if (auto skipped = AppendChangeEventIdOnly(frames, *event); !skipped)
-          log_.Detail(skipped.error());
-      } else if (auto appended = AppendChangeEvent(frames, *event); appended) {
-        if (appended->message_sent)
-          ++events_;
-        else
-          log_.Detail(appended->skipped_reason);
-      } else {
-        log_.Detail(appended.error());
-      }
-      // Events the driver already holds (a batch, when this worker fell
-      // behind or a resume replays history) go out with one write: fewer
-      // system calls here and fewer wake-ups for nginx and the browser.
-      const bool more_at_hand =
-          stream->HasBufferedEvents() && frames.size() < kFlushBytes && !invalidate;
-      if (!more_at_hand && !Send(frames)) {
-        log_.End("client_gone");
-        return;
-      }
-      if (invalidate) {
-        log_.End("invalidated");
-        return;
-      }
+    if (*next) {
+      end = Forward(**next, *stream, frames);
     } else if (!Send(frames)) {
       // The driver had no event after all: whatever was held back goes now.
-      log_.End("client_gone");
-      return;
+      end = "client_gone";
     }
-    if (common::MonotonicMs() - last_write_ms_ >= heartbeat_ms) {
-      AppendKeepalive(frames);
-      if (!Send(frames)) {
-        log_.End("client_gone");
-        return;
-      }
-    }
+    if (!end) end = KeepAlive(frames);
   }
+  log_.End(end);
 }
 
 }  // namespace
