@@ -146,9 +146,8 @@ MessagesService::Response MessagesService::Health(LogLine& log, bool head_only) 
     log.Detail(pinged.error().KindName());
     store_.Forget();
     std::string body = "{\"status\":\"unavailable\"}\n";
-    return {503, JsonResponse(
-                     503, head_only ? std::string() : body,
-                     {{"Retry-After", std::to_string(RetryAfterSeconds(config_))}})};
+    return {503, JsonResponse(503, head_only ? std::string() : body,
+                              {{"Retry-After", std::to_string(RetryAfterSeconds(config_))}})};
   }
   return {200, JsonResponse(200, head_only ? std::string() : "{\"status\":\"ok\"}\n")};
 }
