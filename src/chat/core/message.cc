@@ -81,9 +81,8 @@ std::optional<ApiError> CheckText(std::string_view value, std::string_view field
   return std::nullopt;
 }
 
-}  // namespace
-
-std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body) {
+// The body as one strict JSON object's members.
+std::expected<std::vector<JsonMember>, ApiError> ReadBodyObject(std::string_view body) {
   if (body.size() > kMaxPostBodyBytes) {
     return std::unexpected(PayloadTooLarge(kMaxPostBodyBytes));
   }
@@ -92,23 +91,48 @@ std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body) {
   }
   auto members = ReadJsonObject(body);
   if (!members) return std::unexpected(JsonErrorToApiError(members.error()));
+  return std::move(*members);
+}
 
-  NewMessage message;
-  auto username = RequireString(*members, "username");
-  if (!username) return std::unexpected(std::move(username.error()));
-  message.username = std::string(TrimUnicodeSpace(*username));
-  if (auto error = CheckText(message.username, "username", kMaxUsernameCodePoints, false)) {
+std::expected<std::string, ApiError> ValidUsername(std::string_view raw) {
+  std::string username(TrimUnicodeSpace(raw));
+  if (auto error = CheckText(username, "username", kMaxUsernameCodePoints, false)) {
     return std::unexpected(std::move(*error));
   }
+  return username;
+}
 
-  auto content = RequireString(*members, "content");
-  if (!content) return std::unexpected(std::move(content.error()));
+std::expected<std::string, ApiError> ValidContent(const std::vector<JsonMember>& members) {
+  auto raw = RequireString(members, "content");
+  if (!raw) return std::unexpected(std::move(raw.error()));
   // Newlines are normalised so that what is stored (and counted) is the same
   // whatever the client's platform.
-  message.content = std::string(TrimUnicodeSpace(NormalizeNewlines(*content)));
-  if (auto error = CheckText(message.content, "content", kMaxContentCodePoints, true)) {
+  std::string content(TrimUnicodeSpace(NormalizeNewlines(*raw)));
+  if (auto error = CheckText(content, "content", kMaxContentCodePoints, true)) {
     return std::unexpected(std::move(*error));
   }
+  return content;
+}
+
+}  // namespace
+
+std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body,
+                                                     UsernameRule username_rule) {
+  auto members = ReadBodyObject(body);
+  if (!members) return std::unexpected(std::move(members.error()));
+
+  NewMessage message;
+  if (username_rule == UsernameRule::kRequired || FindMember(*members, "username")) {
+    auto raw = RequireString(*members, "username");
+    if (!raw) return std::unexpected(std::move(raw.error()));
+    auto username = ValidUsername(*raw);
+    if (!username) return std::unexpected(std::move(username.error()));
+    message.username = std::move(*username);
+  }
+
+  auto content = ValidContent(*members);
+  if (!content) return std::unexpected(std::move(content.error()));
+  message.content = std::move(*content);
 
   message.room = std::string(kDefaultRoom);
   if (FindMember(*members, "room")) {
@@ -122,6 +146,12 @@ std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body) {
     message.room = std::string(*room);
   }
   return message;
+}
+
+std::expected<std::string, ApiError> ValidateEditBody(std::string_view body) {
+  auto members = ReadBodyObject(body);
+  if (!members) return std::unexpected(std::move(members.error()));
+  return ValidContent(*members);
 }
 
 }  // namespace chat

@@ -1,10 +1,13 @@
-// Validation of the POST /api/messages body into a NewMessage.
+// Validation of the POST /api/messages body into a NewMessage, and of the
+// PATCH /api/messages/{id} body (new content).
 //
 // Rules (the product's; each failure has its own ErrorCode, see api_error.h):
 // - body at most kMaxPostBodyBytes, strict UTF-8, exactly one JSON object
 //   (RFC 8259, depth <= kMaxJsonDepth, no duplicate keys);
 // - `username`: string; trimmed of Unicode space (utf8.h); 1..64 code
-//   points; no control characters and no line separators at all;
+//   points; no control characters and no line separators at all; required
+//   unless the caller is authenticated (UsernameRule::kOptional), whose
+//   name the service compares it with;
 // - `content`: string; CRLF and lone CR become LF, then trimmed; 1..2000
 //   code points; LF is the only control character allowed (TAB is not);
 // - `room`: optional string matching room.h's rule, not trimmed; absent
@@ -30,13 +33,19 @@ inline constexpr size_t kMaxUsernameCodePoints = 64;
 inline constexpr size_t kMaxContentCodePoints = 2000;
 
 struct NewMessage {
-  std::string username;  // trimmed, valid UTF-8
+  std::string username;  // trimmed, valid UTF-8; empty only with UsernameRule::kOptional
   std::string content;   // normalised to LF, trimmed, valid UTF-8
   std::string room;      // valid room name
 
   bool operator==(const NewMessage&) const = default;
 };
 
-std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body);
+enum class UsernameRule { kRequired, kOptional };
+
+std::expected<NewMessage, ApiError> ValidatePostBody(
+    std::string_view body, UsernameRule username_rule = UsernameRule::kRequired);
+
+// {"content": "..."}: the content rules above; other members are ignored.
+std::expected<std::string, ApiError> ValidateEditBody(std::string_view body);
 
 }  // namespace chat

@@ -33,6 +33,38 @@ TEST(MessageTest, HappyPathDefaultsRoom) {
   EXPECT_EQ(*message, (NewMessage{"ann", "hello", "general"}));
 }
 
+TEST(MessageTest, AuthenticatedCallersMayOmitTheUsername) {
+  auto message = ValidatePostBody(R"({"content":"hi","room":"r"})", UsernameRule::kOptional);
+  ASSERT_TRUE(message);
+  EXPECT_EQ(*message, (NewMessage{"", "hi", "r"}));
+  // Given, it is still checked (the service then compares it with the token).
+  auto given = ValidatePostBody(R"({"username":"  ann ","content":"hi"})", UsernameRule::kOptional);
+  ASSERT_TRUE(given);
+  EXPECT_EQ(given->username, "ann");
+  auto wrong = ValidatePostBody(R"({"username":1,"content":"hi"})", UsernameRule::kOptional);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code_name(), "field_wrong_type");
+  auto missing = ValidatePostBody(R"({"content":"hi"})");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().field, "username");
+}
+
+TEST(MessageTest, EditBodyFollowsTheContentRules) {
+  EXPECT_EQ(ValidateEditBody(R"({"content":" new\r\ntext "})").value(), "new\ntext");
+  for (auto [body, code] : {std::pair{R"({})", "field_missing"},
+                            {R"({"content":""})", "field_empty"},
+                            {R"({"content":7})", "field_wrong_type"},
+                            {R"({"content":"a","content":"b"})", "duplicate_field"},
+                            {R"([])", "body_not_object"},
+                            {R"({"content":"\u0007"})", "field_invalid_characters"}}) {
+    auto result = ValidateEditBody(body);
+    ASSERT_FALSE(result) << body;
+    EXPECT_EQ(result.error().code_name(), code) << body;
+  }
+  EXPECT_EQ(ValidateEditBody("{\"content\":\"" + Repeat("x", 2001) + "\"}").error().code_name(),
+            "field_too_long");
+}
+
 TEST(MessageTest, ExplicitRoomAndUnknownFieldsDropped) {
   auto message = ValidatePostBody(
       R"({"room":"dev_ops-2","extra":{"$gt":""},"username":"ann","content":"hi","_id":1,"createdAt":0})");
