@@ -192,7 +192,7 @@ const char* StreamRequest::Forward(const bson_t& event, const db::MessageStream&
     if (auto skipped = AppendChangeEventIdOnly(frames, event); !skipped)
       log_.Detail(skipped.error());
   } else if (auto appended = AppendChangeEvent(frames, event); appended) {
-    if (appended->message_sent)
+    if (appended->message_sent())
       ++events_;
     else
       log_.Detail(appended->skipped_reason);

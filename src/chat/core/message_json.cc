@@ -50,7 +50,8 @@ void AppendMember(std::string& out, std::string_view key, std::string_view value
 
 }  // namespace
 
-BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms) {
+BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms,
+                             std::string_view user_id) {
   BsonPtr doc = NewBson();
   // Through a plain bson_t* the type keeps libbson's alignment attribute,
   // which clang checks at each libbson call (unique_ptr::get() loses it).
@@ -63,7 +64,29 @@ BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, in
   bson_append_utf8(out, "room", -1, message.room.data(), static_cast<int>(message.room.size()));
   BSON_APPEND_DATE_TIME(out, "createdAt", now_ms);
   BSON_APPEND_DATE_TIME(out, "updatedAt", now_ms);
+  if (!user_id.empty()) {
+    bson_append_utf8(out, "userId", -1, user_id.data(), static_cast<int>(user_id.size()));
+  }
   return doc;
+}
+
+bool IsDeleted(const bson_t& doc) {
+  bson_iter_t iter;
+  return bson_iter_init_find(&iter, &doc, "deletedAt");
+}
+
+std::expected<std::string, std::string> DeletedMessageJson(const bson_t& doc) {
+  const auto id = MessageId(doc);
+  if (!id) return std::unexpected(std::string("field _id is missing or not an ObjectId"));
+  auto room = FindUtf8(doc, "room");
+  if (!room) return std::unexpected(std::move(room.error()));
+  auto deleted = FindDate(doc, "deletedAt");
+  if (!deleted) return std::unexpected(std::string("field deletedAt is missing or not a date"));
+  std::string out = "{\"_id\":\"" + common::OidHex(*id) + "\"";
+  AppendMember(out, "room", room->value_or(kDefaultRoom));
+  AppendMember(out, "deletedAt", *deleted);
+  out += '}';
+  return out;
 }
 
 std::optional<bson_oid_t> MessageId(const bson_t& doc) {
@@ -96,6 +119,11 @@ std::expected<std::string, std::string> MessageJson(const bson_t& doc) {
   AppendMember(out, "room", room->value_or(kDefaultRoom));
   AppendMember(out, "createdAt", created);
   AppendMember(out, "updatedAt", updated);
+  // Only ever written by us; a value of another type is left out, not fatal.
+  if (auto user_id = FindUtf8(doc, "userId"); user_id && *user_id) {
+    AppendMember(out, "userId", **user_id);
+  }
+  if (auto edited = FindDate(doc, "editedAt")) AppendMember(out, "editedAt", *edited);
   out += '}';
   return out;
 }

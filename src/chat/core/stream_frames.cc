@@ -43,23 +43,75 @@ void AppendStreamStart(std::string& out, uint32_t retry_ms) { AppendSseRetry(out
 
 void AppendKeepalive(std::string& out) { AppendSseComment(out, "keepalive"); }
 
+namespace {
+
+// Whether this update event is the soft delete itself (it set deletedAt),
+// not some later change to a message that was deleted before.
+bool SetsDeletedAt(const bson_t& change_event) {
+  bson_iter_t iter;
+  return bson_iter_init(&iter, &change_event) &&
+         bson_iter_find_descendant(&iter, "updateDescription.updatedFields.deletedAt", &iter);
+}
+
+// What an event shows, as (SSE event name, data); an empty name is the
+// unnamed "message" event. An error is the reason it shows nothing.
+std::expected<std::pair<SentEvent, std::string>, std::string> EventContent(
+    const bson_t& change_event) {
+  const std::string_view operation = ChangeOperationType(change_event);
+  const bool insert = operation == "insert";
+  if (!insert && operation != "update" && operation != "replace") {
+    return std::unexpected("change event " + std::string(operation) + " shows nothing");
+  }
+  bson_t full_document;
+  if (!FindDocument(change_event, "fullDocument", &full_document)) {
+    return std::unexpected(std::string(operation) + " event has no fullDocument");
+  }
+  if (!insert && IsDeleted(full_document)) {
+    if (operation == "update" && !SetsDeletedAt(change_event)) {
+      return std::unexpected(std::string("change to a deleted message"));
+    }
+    auto json = DeletedMessageJson(full_document);
+    if (!json) return std::unexpected("unmappable deleted document: " + json.error());
+    return std::pair{SentEvent::kDelete, std::move(*json)};
+  }
+  if (insert && IsDeleted(full_document)) {
+    return std::unexpected(std::string("inserted already deleted"));
+  }
+  auto json = MessageJson(full_document);
+  if (!json) return std::unexpected("unmappable document: " + json.error());
+  return std::pair{insert ? SentEvent::kMessage : SentEvent::kUpdate, std::move(*json)};
+}
+
+}  // namespace
+
+std::string_view SseEventName(SentEvent kind) {
+  switch (kind) {
+    case SentEvent::kUpdate:
+      return "update";
+    case SentEvent::kDelete:
+      return "delete";
+    case SentEvent::kNone:
+    case SentEvent::kMessage:
+      break;
+  }
+  return "message";
+}
+
 std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out,
                                                                 const bson_t& change_event) {
   auto id = ChangeEventId(change_event);
   if (!id) return std::unexpected(std::move(id.error()));
-
   ChangeEventResult result;
-  bson_t full_document;
-  if (ChangeOperationType(change_event) != "insert") {
-    result.skipped_reason = "change event is not an insert";
-  } else if (!FindDocument(change_event, "fullDocument", &full_document)) {
-    result.skipped_reason = "insert event has no fullDocument";
-  } else if (auto json = MessageJson(full_document); !json) {
-    result.skipped_reason = "unmappable document: " + json.error();
+  auto content = EventContent(change_event);
+  if (!content) {
+    result.skipped_reason = std::move(content.error());
   } else {
-    // Ids and JSON are single-line by construction, so these cannot fail.
-    if (AppendSseEvent(out, SseEvent{.id = *id, .event = std::nullopt, .data = *json})) {
-      result.message_sent = true;
+    const auto& [kind, json] = *content;
+    std::optional<std::string> name;
+    if (kind != SentEvent::kMessage) name = std::string(SseEventName(kind));
+    // Ids, names and JSON are single-line by construction: cannot fail.
+    if (AppendSseEvent(out, SseEvent{.id = *id, .event = name, .data = json})) {
+      result.sent = kind;
       return result;
     }
   }

@@ -4,6 +4,8 @@
 //   retry: <ms>                         once, first
 //   id: <resume token _data>            one per inserted message
 //   data: <message JSON>
+//   id: … / event: update / data: <message JSON>          an edited message
+//   id: … / event: delete / data: {"_id","room","deletedAt"}  a deleted one
 //   : keepalive                         heartbeat
 //   event: reset / data: {"reason":…}   the client must reload (e.g. history lost)
 //   event: error / data: <ErrorBody>    the stream fails
@@ -30,16 +32,28 @@ void AppendStreamStart(std::string& out, uint32_t retry_ms);
 
 void AppendKeepalive(std::string& out);
 
+// What a change event became on the wire.
+enum class SentEvent { kNone, kMessage, kUpdate, kDelete };
+
+// "message", "update", "delete" (kNone: "message"), as in the frames.
+std::string_view SseEventName(SentEvent kind);
+
 struct ChangeEventResult {
-  bool message_sent = false;   // false: only the id was sent (see skipped_reason)
-  std::string skipped_reason;  // for the log: why the event shows nothing
+  SentEvent sent = SentEvent::kNone;  // kNone: only the id was sent (see skipped_reason)
+  std::string skipped_reason;         // for the log: why the event shows nothing
+
+  bool message_sent() const { return sent != SentEvent::kNone; }
 };
 
-// A change-stream event {_id: token, operationType, fullDocument, ...}. An
-// insert whose document maps to JSON becomes `id` + `data`; any other event
-// (other operation, unmappable document) becomes an id-only frame, so the
-// browser still moves past it on reconnect. Fails (appending nothing) only
-// when the token cannot be an SSE id.
+// A change-stream event {_id: token, operationType, fullDocument, ...}:
+//   insert                     -> id + data (an unnamed "message" event)
+//   update/replace, not deleted -> id + event: update + the message JSON
+//   the update that set deletedAt (or a replace with it) -> id + event: delete
+// Anything else (other operations, unmappable documents, later changes to a
+// deleted message) becomes an id-only frame, so the browser still moves past
+// it on reconnect. update/replace need the stream's fullDocument:
+// "updateLookup". Fails (appending nothing) only when the token cannot be an
+// SSE id.
 std::expected<ChangeEventResult, std::string> AppendChangeEvent(std::string& out,
                                                                 const bson_t& change_event);
 

@@ -35,6 +35,35 @@ TEST(MessageJsonTest, MapsToJsonInKeyOrder) {
             R"("createdAt":"2026-11-28T15:12:41.123Z","updatedAt":"2026-11-28T15:12:41.123Z"})");
 }
 
+TEST(MessageJsonTest, AuthorIdAndEditTimeWhenStored) {
+  BsonPtr doc = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow, "user-7");
+  BSON_APPEND_DATE_TIME(doc.get(), "editedAt", kNow + 1000);
+  EXPECT_EQ(Json(*doc),
+            R"({"_id":"6565f0b9c1a2b3c4d5e6f708","username":"ann","content":"hi","room":"dev",)"
+            R"("createdAt":"2026-11-28T15:12:41.123Z","updatedAt":"2026-11-28T15:12:41.123Z",)"
+            R"("userId":"user-7","editedAt":"2026-11-28T15:12:42.123Z"})");
+  // Written by another tool with other types: left out, the message still shows.
+  BsonPtr odd = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
+  BSON_APPEND_INT32(odd.get(), "userId", 7);
+  BSON_APPEND_UTF8(odd.get(), "editedAt", "yesterday");
+  EXPECT_EQ(Json(*odd).find("userId"), std::string::npos);
+  EXPECT_EQ(Json(*odd).find("editedAt"), std::string::npos);
+}
+
+TEST(MessageJsonTest, DeletedMessagesShowOnlyIdRoomAndTime) {
+  BsonPtr doc = NewBson();
+  bson_oid_t id = Oid();
+  BSON_APPEND_OID(doc.get(), "_id", &id);
+  BSON_APPEND_DATE_TIME(doc.get(), "deletedAt", kNow);
+  EXPECT_TRUE(IsDeleted(*doc));
+  EXPECT_EQ(DeletedMessageJson(*doc).value(),
+            R"({"_id":"6565f0b9c1a2b3c4d5e6f708","room":"general",)"
+            R"("deletedAt":"2026-11-28T15:12:41.123Z"})");
+  const BsonPtr live = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
+  EXPECT_FALSE(IsDeleted(*live));
+  EXPECT_FALSE(DeletedMessageJson(*live));
+}
+
 TEST(MessageJsonTest, EscapesContentToOneSafeLine) {
   const std::string content =
       "line1\nline2\r\"q\" \\ \t\x01 \xe2\x80\xa8 \xe2\x80\xa9 caf\xc3\xa9 \xf0\x9f\x98\x80";

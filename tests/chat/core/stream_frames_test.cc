@@ -16,9 +16,10 @@ bson_oid_t Oid() {
   return oid;
 }
 
-// {_id: {_data: token}, operationType, fullDocument: doc}
-BsonPtr ChangeEvent(const char* operation, const bson_t* full_document,
-                    const char* token = kToken) {
+// {_id: {_data: token}, operationType, fullDocument: doc,
+//  updateDescription: {updatedFields: {<updated_field>: 1}}}
+BsonPtr ChangeEvent(const char* operation, const bson_t* full_document, const char* token = kToken,
+                    const char* updated_field = nullptr) {
   BsonPtr event = NewBson();
   bson_t id;
   BSON_APPEND_DOCUMENT_BEGIN(event.get(), "_id", &id);
@@ -26,7 +27,24 @@ BsonPtr ChangeEvent(const char* operation, const bson_t* full_document,
   bson_append_document_end(event.get(), &id);
   BSON_APPEND_UTF8(event.get(), "operationType", operation);
   if (full_document) BSON_APPEND_DOCUMENT(event.get(), "fullDocument", full_document);
+  if (updated_field) {
+    bson_t description;
+    bson_t fields;
+    BSON_APPEND_DOCUMENT_BEGIN(event.get(), "updateDescription", &description);
+    BSON_APPEND_DOCUMENT_BEGIN(&description, "updatedFields", &fields);
+    BSON_APPEND_INT32(&fields, updated_field, 1);
+    bson_append_document_end(&description, &fields);
+    bson_append_document_end(event.get(), &description);
+  }
   return event;
+}
+
+// The soft-deleted form of `doc`: no content, deletedAt set.
+BsonPtr Deleted(const bson_t& doc) {
+  BsonPtr out = NewBson();
+  bson_copy_to_excluding_noinit(&doc, out.get(), "content", nullptr);
+  BSON_APPEND_DATE_TIME(out.get(), "deletedAt", 1795878761123);
+  return out;
 }
 
 std::vector<SseParsedEvent> Parse(const std::string& stream, SseParser& parser) {
@@ -48,7 +66,7 @@ TEST(StreamFramesTest, InsertBecomesIdAndData) {
   std::string out;
   auto result = AppendChangeEvent(out, *event);
   ASSERT_TRUE(result) << result.error();
-  EXPECT_TRUE(result->message_sent);
+  EXPECT_TRUE(result->message_sent());
   EXPECT_EQ(out, std::string("id: ") + kToken + "\ndata: " + *MessageJson(*doc) + "\n\n");
   SseParser parser;
   const auto events = Parse(out, parser);
@@ -61,20 +79,60 @@ TEST(StreamFramesTest, OtherEventsOnlyMoveTheId) {
   const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
   BsonPtr unmappable = NewBson();
   BSON_APPEND_UTF8(unmappable.get(), "username", "ann");
-  const BsonPtr events[] = {ChangeEvent("update", doc.get()), ChangeEvent("insert", nullptr),
-                            ChangeEvent("insert", unmappable.get())};
-  const char* reasons[] = {"change event is not an insert", "insert event has no fullDocument",
-                           "unmappable document: field _id is missing or not an ObjectId"};
+  const BsonPtr deleted = Deleted(*doc);
+  const BsonPtr events[] = {ChangeEvent("delete", nullptr), ChangeEvent("insert", nullptr),
+                            ChangeEvent("insert", unmappable.get()), ChangeEvent("update", nullptr),
+                            // A later change to a message deleted before.
+                            ChangeEvent("update", deleted.get(), kToken, "reaction")};
+  const char* reasons[] = {"change event delete shows nothing", "insert event has no fullDocument",
+                           "unmappable document: field _id is missing or not an ObjectId",
+                           "update event has no fullDocument", "change to a deleted message"};
   for (size_t i = 0; i < std::size(events); ++i) {
     std::string out;
     auto result = AppendChangeEvent(out, *events[i]);
     ASSERT_TRUE(result);
-    EXPECT_FALSE(result->message_sent);
+    EXPECT_FALSE(result->message_sent());
     EXPECT_EQ(result->skipped_reason, reasons[i]);
     EXPECT_EQ(out, std::string("id: ") + kToken + "\n\n");
     SseParser parser;
     EXPECT_TRUE(Parse(out, parser).empty());
     EXPECT_EQ(parser.last_event_id(), kToken);
+  }
+}
+
+TEST(StreamFramesTest, AnEditIsAnUpdateEventWithTheWholeMessage) {
+  BsonPtr doc = BuildMessageDocument({"ann", "edited", "dev"}, Oid(), 1000, "u-1");
+  BSON_APPEND_DATE_TIME(doc.get(), "editedAt", 2000);
+  std::string out;
+  auto result = AppendChangeEvent(out, *ChangeEvent("update", doc.get(), kToken, "content"));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->sent, SentEvent::kUpdate);
+  SseParser parser;
+  auto events = Parse(out, parser);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "update");
+  EXPECT_EQ(events[0].last_event_id, kToken);
+  EXPECT_EQ(events[0].data, *MessageJson(*doc));
+  EXPECT_NE(events[0].data.find(R"("editedAt":"1970-01-01T00:00:02.000Z")"), std::string::npos);
+  EXPECT_NE(events[0].data.find(R"("userId":"u-1")"), std::string::npos);
+}
+
+TEST(StreamFramesTest, TheSoftDeleteIsADeleteEventWithoutTheContent) {
+  const BsonPtr doc = BuildMessageDocument({"ann", "secret", "dev"}, Oid(), 1000);
+  const BsonPtr deleted = Deleted(*doc);
+  for (const BsonPtr& event : {ChangeEvent("update", deleted.get(), kToken, "deletedAt"),
+                               ChangeEvent("replace", deleted.get())}) {
+    std::string out;
+    auto result = AppendChangeEvent(out, *event);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->sent, SentEvent::kDelete);
+    EXPECT_EQ(out.find("secret"), std::string::npos);
+    SseParser parser;
+    auto events = Parse(out, parser);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].type, "delete");
+    EXPECT_EQ(events[0].data, R"({"_id":"6565f0b9c1a2b3c4d5e6f708","room":"dev",)"
+                              R"("deletedAt":"2026-11-28T15:12:41.123Z"})");
   }
 }
 
