@@ -1,5 +1,8 @@
 #include "chat/core/config.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "chat/core/utf8.h"
 #include "chat/db/mongo_handles.h"
 
@@ -67,6 +70,73 @@ std::optional<std::string> ApplyCollection(std::string_view text, Config& config
   return std::nullopt;
 }
 
+std::optional<std::string> ApplyAuth(std::string_view text, Config& config) {
+  if (text == "off") {
+    config.auth = AuthMode::kOff;
+  } else if (text == "jwt") {
+    config.auth = AuthMode::kJwt;
+  } else if (text == "trusted-header") {
+    config.auth = AuthMode::kTrustedHeader;
+  } else {
+    return std::string("expected off, jwt or trusted-header");
+  }
+  return std::nullopt;
+}
+
+// Printable ASCII without spaces: names, paths, issuers (never user text).
+bool IsPlainToken(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes) return false;
+  for (char c : text) {
+    if (c <= ' ' || c >= 0x7F) return false;
+  }
+  return true;
+}
+
+template <std::string Config::*kField, size_t kMaxBytes>
+std::optional<std::string> ApplyPlain(std::string_view text, Config& config) {
+  if (!IsPlainToken(text, kMaxBytes)) {
+    return "expected at most " + std::to_string(kMaxBytes) +
+           " printable ASCII characters without spaces";
+  }
+  config.*kField = std::string(text);
+  return std::nullopt;
+}
+
+std::optional<std::string> ApplyAlgorithms(std::string_view text, Config& config) {
+  static constexpr std::string_view kKnown[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
+                                                "RS512", "PS256", "PS384", "PS512", "ES256",
+                                                "ES384", "ES512", "EdDSA"};
+  config.jwt_algorithms.clear();
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view name = text.substr(0, comma);
+    if (std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown)) {
+      return std::string(
+          "expected a comma-separated list of HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 "
+          "PS512 ES256 ES384 ES512 EdDSA (\"none\" is never allowed)");
+    }
+    config.jwt_algorithms.emplace_back(name);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return std::nullopt;
+}
+
+// A cookie name is an RFC 6265 token.
+std::optional<std::string> ApplyCookie(std::string_view text, Config& config) {
+  const bool valid = !text.empty() && text.size() <= 64 &&
+                     text.find_first_of("()<>@,;:\\\"/[]?={} \t") == std::string_view::npos &&
+                     IsPlainToken(text, 64);
+  if (!valid) return std::string("expected a cookie name (letters, digits, - _ . and the like)");
+  config.jwt_cookie = std::string(text);
+  return std::nullopt;
+}
+
+std::optional<std::string> ApplyBool(std::string_view text, Config& config) {
+  if (text != "0" && text != "1") return std::string("expected 0 or 1");
+  config.moderation_without_auth = text == "1";
+  return std::nullopt;
+}
+
 constexpr ConfigSetting kSettings[] = {
     {"MONGODB_URI", "mongodb://127.0.0.1:27017/chat?replicaSet=rs0",
      "MongoDB connection string; its path names the database (default chat)", ApplyUri},
@@ -83,6 +153,29 @@ constexpr ConfigSetting kSettings[] = {
     {"CHAT_RETRY_MS", "2000",
      "SSE retry hint sent to browsers, and Retry-After of 503s, milliseconds (100-600000)",
      ApplyInt<&Config::retry_ms, 100, 600000>},
+    {"CHAT_AUTH", "off",
+     "who may read and post: off, jwt (signed tokens) or trusted-header (nginx auth_request)",
+     ApplyAuth},
+    {"CHAT_JWT_KEY_FILE", "-",
+     "with CHAT_AUTH=jwt: an HMAC secret, a PEM public key or a JWKS file (required)",
+     ApplyPlain<&Config::jwt_key_file, 4096>},
+    {"CHAT_JWT_ALGORITHMS", "-",
+     "comma-separated allow-list of token algorithms (default: what the keys allow)",
+     ApplyAlgorithms},
+    {"CHAT_JWT_ISSUER", "-", "required iss claim (default: not checked)",
+     ApplyPlain<&Config::jwt_issuer, 1024>},
+    {"CHAT_JWT_AUDIENCE", "-", "required aud claim (default: not checked)",
+     ApplyPlain<&Config::jwt_audience, 1024>},
+    {"CHAT_JWT_LEEWAY_S", "30", "clock leeway for exp and nbf, seconds (0-300)",
+     ApplyInt<&Config::jwt_leeway_s, 0, 300>},
+    {"CHAT_JWT_COOKIE", "chat_token", "the cookie that carries the token for browsers",
+     ApplyCookie},
+    {"CHAT_JWT_NAME_CLAIM", "name", "the claim with the display name (falls back to sub)",
+     ApplyPlain<&Config::jwt_name_claim, 128>},
+    {"CHAT_EDIT_WINDOW_S", "900", "seconds an author may edit or delete their message (0-31536000)",
+     ApplyInt<&Config::edit_window_s, 0, 31536000>},
+    {"CHAT_MODERATION_WITHOUT_AUTH", "0",
+     "1: with CHAT_AUTH=off anyone may edit and delete (local use and tests only)", ApplyBool},
 };
 
 // Quotes a value for a one-line message: printable ASCII as is, everything
@@ -121,12 +214,19 @@ std::expected<Config, std::string> LoadConfig(std::string_view program_name,
     std::string_view value = from_env                        ? std::string_view(raw)
                              : setting.default_value.empty() ? max_requests_default
                                                              : setting.default_value;
+    // "-" is the default of settings that are empty unless given.
+    if (!from_env && value == "-") continue;
     if (auto rule = setting.apply(value, config)) {
       const std::string shown =
           setting.name == "MONGODB_URI" ? RedactUri(value) : std::string(value);
       return std::unexpected(std::string(program_name) + ": invalid " + name + "=" +
                              QuoteValue(shown) + ": " + *rule);
     }
+  }
+  if (config.auth == AuthMode::kJwt && config.jwt_key_file.empty()) {
+    return std::unexpected(
+        std::string(program_name) +
+        ": CHAT_AUTH=jwt needs CHAT_JWT_KEY_FILE (the key that verifies tokens)");
   }
   return config;
 }
@@ -137,8 +237,9 @@ std::string ConfigHelp(int default_max_requests) {
     out += "  ";
     out += setting.name;
     out += " (default ";
-    out += setting.default_value.empty() ? std::to_string(default_max_requests)
-                                         : std::string(setting.default_value);
+    out += setting.default_value.empty()  ? std::to_string(default_max_requests)
+           : setting.default_value == "-" ? std::string("none")
+                                          : std::string(setting.default_value);
     out += "): ";
     out += setting.doc;
     out += '\n';

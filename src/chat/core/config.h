@@ -9,6 +9,13 @@
 //   CHAT_DB_TIMEOUT_MS  2000       100..60000
 //   CHAT_MAX_REQUESTS   per program (stream-messages 100, messages 1000)  1..1000000
 //   CHAT_RETRY_MS       2000       100..600000
+//   CHAT_AUTH           off        off | jwt | trusted-header
+//   CHAT_JWT_*          the token rules (key file, algorithms, issuer,
+//                       audience, leeway, cookie, name claim)
+//   CHAT_EDIT_WINDOW_S  900        0..31536000
+//   CHAT_MODERATION_WITHOUT_AUTH  0   0 | 1
+// CHAT_AUTH=jwt needs CHAT_JWT_KEY_FILE; the other CHAT_JWT_* only apply
+// with it.
 //
 // An empty variable counts as unset (deployment tools often write `VAR=`).
 // An invalid value yields one line naming program, variable, value and rule;
@@ -23,8 +30,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chat {
+
+// Who the caller is: nobody in particular (off), a signed token (jwt), or
+// the identity nginx's auth_request put into FastCGI parameters.
+enum class AuthMode { kOff, kJwt, kTrustedHeader };
 
 struct Config {
   std::string uri;  // as given (may hold a password: log RedactUri(uri) only)
@@ -35,11 +47,22 @@ struct Config {
   int db_timeout_ms = 0;
   int max_requests = 0;
   int retry_ms = 0;
+  AuthMode auth = AuthMode::kOff;
+  std::string jwt_key_file;
+  std::vector<std::string> jwt_algorithms;  // empty: what the keys allow
+  std::string jwt_issuer;                   // empty: not checked
+  std::string jwt_audience;                 // empty: not checked
+  int jwt_leeway_s = 0;
+  std::string jwt_cookie;
+  std::string jwt_name_claim;
+  int edit_window_s = 0;
+  bool moderation_without_auth = false;
 };
 
 struct ConfigSetting {
   std::string_view name;
-  std::string_view default_value;  // empty: the program supplies it (CHAT_MAX_REQUESTS)
+  // Empty: the program supplies it (CHAT_MAX_REQUESTS); "-": none (unset).
+  std::string_view default_value;
   std::string_view doc;
   // Stores the parsed value into `config`, or returns the rule it broke
   // ("expected an integer from 1 to 300").

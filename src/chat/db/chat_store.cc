@@ -168,10 +168,57 @@ std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
   return newest;
 }
 
+std::expected<BsonPtr, DbError> ChatStore::FindMessage(const bson_oid_t& id) {
+  BsonPtr filter(BCON_NEW("_id", BCON_OID(&id)));
+  BsonPtr opts(BCON_NEW("limit", BCON_INT64(1)));
+  CursorPtr cursor(
+      mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
+  const bson_t* doc = nullptr;
+  BsonPtr found;
+  if (mongoc_cursor_next(cursor.get(), &doc)) found = CopyBson(*doc);
+  bson_error_t error;
+  const bson_t* reply = nullptr;
+  if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
+    return std::unexpected(ClassifyError(error, reply));
+  }
+  return found;
+}
+
+std::expected<BsonPtr, DbError> ChatStore::UpdateMessage(const bson_oid_t& id,
+                                                         const bson_t& conditions,
+                                                         const bson_t& update) {
+  BsonPtr query(BCON_NEW("_id", BCON_OID(&id)));
+  if (!bson_concat(query.get(), &conditions)) {
+    return std::unexpected(DbError{DbError::Kind::kOther, 0, "conditions do not fit"});
+  }
+  FindAndModifyOptsPtr opts(mongoc_find_and_modify_opts_new());
+  mongoc_find_and_modify_opts_set_update(opts.get(), &update);
+  mongoc_find_and_modify_opts_set_flags(opts.get(), MONGOC_FIND_AND_MODIFY_RETURN_NEW);
+  bson_t reply;
+  bson_error_t error;
+  if (!mongoc_collection_find_and_modify_with_opts(collection_.get(), query.get(), opts.get(),
+                                                   &reply, &error)) {
+    DbError failure = ClassifyError(error, &reply);
+    bson_destroy(&reply);
+    return std::unexpected(std::move(failure));
+  }
+  BsonPtr updated;
+  bson_iter_t value;
+  if (bson_iter_init_find(&value, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&value)) {
+    uint32_t length = 0;
+    const uint8_t* data = nullptr;
+    bson_iter_document(&value, &length, &data);
+    updated = BsonFromData(data, length);
+  }
+  bson_destroy(&reply);
+  return updated;
+}
+
 std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
     const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more) {
   BsonPtr filter = NewBson();
   AppendRoomFilter(filter.get(), "room", room);
+  BSON_APPEND_DOCUMENT(filter.get(), "deletedAt", BsonPtr(BCON_NEW("$exists", BCON_BOOL(false))).get());
   if (before) {
     bson_t range;
     BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "_id", &range);
@@ -210,13 +257,20 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   BSON_APPEND_ARRAY_BEGIN(pipeline.get(), "pipeline", &stages);
   BSON_APPEND_DOCUMENT_BEGIN(&stages, "0", &stage);
   BSON_APPEND_DOCUMENT_BEGIN(&stage, "$match", &match);
-  BSON_APPEND_UTF8(&match, "operationType", "insert");
+  BsonPtr operations(BCON_NEW("$in", "[", BCON_UTF8("insert"), BCON_UTF8("update"),
+                              BCON_UTF8("replace"), "]"));
+  BSON_APPEND_DOCUMENT(&match, "operationType", operations.get());
   AppendRoomFilter(&match, "fullDocument.room", room);
   bson_append_document_end(&stage, &match);
   bson_append_document_end(&stages, &stage);
   bson_append_array_end(pipeline.get(), &stages);
 
-  BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms)));
+  // An update event carries the changed fields only; the room filter and the
+  // update/delete frames need the whole message. updateLookup (MongoDB 3.6+)
+  // reads it when the event is returned, so an edit followed by a delete may
+  // show the deleted state in the edit's event (stream_frames.h skips it).
+  BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms), "fullDocument",
+                        BCON_UTF8("updateLookup")));
   if (resume_after) BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", resume_after);
   ChangeStreamPtr stream(mongoc_collection_watch(collection_.get(), pipeline.get(), opts.get()));
   bson_error_t error;

@@ -37,7 +37,7 @@ struct BatchLeft {
   int64_t documents = 0;
 };
 
-// A change stream over the inserts of one room.
+// A change stream over one room's messages: inserts, edits, soft deletes.
 class MessageStream {
  public:
   MessageStream(ChangeStreamPtr stream, BatchLeft* batch)
@@ -74,14 +74,25 @@ class ChatStore {
   // read from the primary: a new message's id must sort after it (see
   // core/message_id.h). Uses the _id index; costs one short round trip.
   std::expected<std::optional<bson_oid_t>, DbError> NewestObjectId();
+  // The message with this _id, or null when there is none.
+  std::expected<BsonPtr, DbError> FindMessage(const bson_oid_t& id);
+  // Applies `update` to the message with this _id if it also matches
+  // `conditions` (one atomic findAndModify, so no other change slips in
+  // between the check and the write); returns the message as updated, or null
+  // when nothing matched.
+  std::expected<BsonPtr, DbError> UpdateMessage(const bson_oid_t& id, const bson_t& conditions,
+                                                const bson_t& update);
   // Up to `limit` messages of `room`, newest first, older than `before` if
-  // given. `more` is set when older messages exist beyond the page.
+  // given, soft-deleted ones left out. `more` is set when older messages
+  // exist beyond the page.
   std::expected<std::vector<BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
                                                       const std::optional<bson_oid_t>& before,
                                                       bool* more);
-  // Opens a change stream of the room's inserts, resuming after
-  // `resume_after` when given. Errors of the opening aggregate (history lost,
-  // malformed token, server unreachable) are reported here.
+  // Opens a change stream of the room's inserts, updates and replacements
+  // (edits and soft deletes), with fullDocument: "updateLookup" so that the
+  // room of an updated message is known; resumes after `resume_after` when
+  // given. Errors of the opening aggregate (history lost, malformed token,
+  // server unreachable) are reported here.
   std::expected<std::unique_ptr<MessageStream>, DbError> Watch(const std::string& room,
                                                                const bson_t* resume_after,
                                                                int32_t max_await_ms);

@@ -130,6 +130,61 @@ TEST(ConfigTest, RedactUri) {
   EXPECT_EQ(RedactUri("u:p@host"), "<redacted>@host");
 }
 
+TEST(ConfigTest, AuthIsOffByDefault) {
+  auto config = LoadConfig("messages", 1000, Env({}));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->auth, AuthMode::kOff);
+  EXPECT_EQ(config->jwt_key_file, "");
+  EXPECT_TRUE(config->jwt_algorithms.empty());
+  EXPECT_EQ(config->jwt_leeway_s, 30);
+  EXPECT_EQ(config->jwt_cookie, "chat_token");
+  EXPECT_EQ(config->jwt_name_claim, "name");
+  EXPECT_EQ(config->edit_window_s, 900);
+  EXPECT_FALSE(config->moderation_without_auth);
+}
+
+TEST(ConfigTest, JwtSettings) {
+  auto config = LoadConfig("messages", 1000,
+                           Env({{"CHAT_AUTH", "jwt"},
+                                {"CHAT_JWT_KEY_FILE", "/etc/chat/jwks.json"},
+                                {"CHAT_JWT_ALGORITHMS", "RS256,EdDSA"},
+                                {"CHAT_JWT_ISSUER", "https://login.example"},
+                                {"CHAT_JWT_AUDIENCE", "chat"},
+                                {"CHAT_JWT_LEEWAY_S", "5"},
+                                {"CHAT_JWT_COOKIE", "sid"},
+                                {"CHAT_JWT_NAME_CLAIM", "preferred_username"},
+                                {"CHAT_EDIT_WINDOW_S", "60"}}));
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->auth, AuthMode::kJwt);
+  EXPECT_EQ(config->jwt_key_file, "/etc/chat/jwks.json");
+  EXPECT_EQ(config->jwt_algorithms, (std::vector<std::string>{"RS256", "EdDSA"}));
+  EXPECT_EQ(config->jwt_issuer, "https://login.example");
+  EXPECT_EQ(config->jwt_audience, "chat");
+  EXPECT_EQ(config->jwt_leeway_s, 5);
+  EXPECT_EQ(config->jwt_cookie, "sid");
+  EXPECT_EQ(config->jwt_name_claim, "preferred_username");
+  EXPECT_EQ(config->edit_window_s, 60);
+  EXPECT_EQ(LoadConfig("m", 1, Env({{"CHAT_AUTH", "trusted-header"}}))->auth,
+            AuthMode::kTrustedHeader);
+  EXPECT_TRUE(
+      LoadConfig("m", 1, Env({{"CHAT_MODERATION_WITHOUT_AUTH", "1"}}))->moderation_without_auth);
+}
+
+TEST(ConfigTest, AuthErrorsAreOneLine) {
+  EXPECT_EQ(ErrorFor("CHAT_AUTH", "JWT"),
+            "stream-messages: invalid CHAT_AUTH=\"JWT\": expected off, jwt or trusted-header");
+  EXPECT_EQ(
+      ErrorFor("CHAT_AUTH", "jwt"),
+      "stream-messages: CHAT_AUTH=jwt needs CHAT_JWT_KEY_FILE (the key that verifies tokens)");
+  EXPECT_NE(ErrorFor("CHAT_JWT_ALGORITHMS", "none").find("\"none\" is never allowed"),
+            std::string::npos);
+  EXPECT_NE(ErrorFor("CHAT_JWT_ALGORITHMS", "RS256,,HS256"), "ok");
+  EXPECT_NE(ErrorFor("CHAT_JWT_COOKIE", "a=b"), "ok");
+  EXPECT_NE(ErrorFor("CHAT_JWT_ISSUER", "has space"), "ok");
+  EXPECT_NE(ErrorFor("CHAT_JWT_LEEWAY_S", "301"), "ok");
+  EXPECT_NE(ErrorFor("CHAT_MODERATION_WITHOUT_AUTH", "yes"), "ok");
+}
+
 TEST(ConfigTest, RetryAfterIsTheRetryHintInWholeSecondsAtLeastOne) {
   Config config;
   for (auto [retry_ms, seconds] : {std::pair{100, 1}, {1000, 1}, {1001, 2}, {2000, 2}, {2500, 3}}) {
@@ -145,6 +200,7 @@ TEST(ConfigTest, HelpListsEveryVariable) {
   }
   EXPECT_NE(help.find("CHAT_MAX_REQUESTS (default 1000)"), std::string::npos) << help;
   EXPECT_NE(help.find("CHAT_HEARTBEAT_S (default 15)"), std::string::npos) << help;
+  EXPECT_NE(help.find("CHAT_JWT_ISSUER (default none)"), std::string::npos) << help;
 }
 
 }  // namespace
