@@ -10,6 +10,16 @@
 
 namespace chat::app {
 
+// The store settings of the configuration; `app_name` shows in the
+// database's logs (the handshake's application name).
+inline db::StoreOptions StoreOptionsFor(const Config& config, std::string app_name) {
+  return db::StoreOptions{.uri = config.uri,
+                          .database = config.database,
+                          .collection = config.collection,
+                          .timeout_ms = config.db_timeout_ms,
+                          .app_name = std::move(app_name)};
+}
+
 class LazyStore {
  public:
   LazyStore(const Config& config, std::string app_name)
@@ -25,11 +35,7 @@ class LazyStore {
   // itself refused); `error` says why.
   db::ChatStore* Get(std::string* error) {
     if (!store_) {
-      auto created = db::ChatStore::Create(db::StoreOptions{.uri = config_.uri,
-                                                            .database = config_.database,
-                                                            .collection = config_.collection,
-                                                            .timeout_ms = config_.db_timeout_ms,
-                                                            .app_name = app_name_});
+      auto created = db::ChatStore::Create(StoreOptionsFor(config_, app_name_));
       if (!created) {
         *error = created.error();
         return nullptr;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "chat/app/lazy_store.h"
 #include "chat/app/request_info.h"
 #include "chat/core/api_error.h"
 #include "chat/core/http.h"
@@ -23,10 +24,6 @@
 
 namespace chat::app {
 namespace {
-
-// How long one wait for change events may block: the bound on noticing a
-// browser that went away while nothing flows.
-constexpr int32_t kMaxAwaitMs = 1000;
 
 // Events held back to share one write never add up to more than this.
 constexpr size_t kFlushBytes = 64 * 1024;
@@ -44,10 +41,11 @@ std::optional<std::string> InsertedId(const bson_t& change_event) {
 // Per-request state and the steps of one stream.
 class StreamRequest {
  public:
-  StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log)
+  StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log, StreamWatch& watch)
       : config_(config),
         exchange_(exchange),
         log_(log),
+        watch_(watch),
         deadline_ms_(common::MonotonicMs() + int64_t{config.stream_max_s} * 1000),
         heartbeat_ms_(int64_t{config.heartbeat_s} * 1000) {}
 
@@ -81,6 +79,10 @@ class StreamRequest {
   void Fail(std::string& frames, const db::DbError& error, const char* end);
   // The steps of Run's loop; each returns why the stream ends (for the log's
   // end=), or null to go on.
+  // Backfill, then events until a reason to end (returned; null when the
+  // stream already ended with an error event).
+  const char* Pump(db::ChatStore* store, const StreamParams& params, db::MessageStream& stream,
+                   std::string& frames);
   const char* ReasonToEnd(std::string& frames);
   const char* Forward(const bson_t& event, const db::MessageStream& stream, std::string& frames);
   const char* KeepAlive(std::string& frames);
@@ -88,6 +90,7 @@ class StreamRequest {
   const Config& config_;
   web::Exchange& exchange_;
   LogLine& log_;
+  StreamWatch& watch_;
   const int64_t deadline_ms_;
   const int64_t heartbeat_ms_;
   int64_t last_write_ms_ = 0;
@@ -117,7 +120,7 @@ std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
     auto parsed = ResumeTokenFromEventId(*params.last_event_id);
     if (parsed) token = std::move(*parsed);
   }
-  auto stream = store->Watch(params.room, token.get(), kMaxAwaitMs);
+  auto stream = store->Watch(params.room, token.get(), heartbeat_ms_);
   if (!stream && token &&
       (stream.error().kind == db::DbError::Kind::kHistoryLost ||
        stream.error().kind == db::DbError::Kind::kInvalidToken)) {
@@ -129,7 +132,7 @@ std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
         lost ? "Messages since your last event are no longer available; reload the history."
              : "The Last-Event-ID is not a position this server knows; reload the history.");
     log_.Detail(lost ? "reset=history_lost" : "reset=invalid_token");
-    stream = store->Watch(params.room, nullptr, kMaxAwaitMs);
+    stream = store->Watch(params.room, nullptr, heartbeat_ms_);
   }
   if (!stream) {
     Fail(frames, stream.error(), "db_error");
@@ -166,15 +169,23 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
 }
 
 const char* StreamRequest::ReasonToEnd(std::string& frames) {
+  switch (watch_.reason()) {
+    case StreamWatch::Reason::kClientGone:
+      return "client_gone";
+    case StreamWatch::Reason::kStop:
+      Send(frames);
+      return "shutdown";
+    case StreamWatch::Reason::kDeadline:
+      Send(frames);
+      return "max_duration";
+    case StreamWatch::Reason::kNone:
+      break;
+  }
+  // The watch thread says so within moments; these also catch what arrives
+  // while an event is being forwarded.
   if (web::StopRequested()) {
     Send(frames);
     return "shutdown";
-  }
-  // While messages flow, a failed write is what reveals a browser that
-  // left; the check for a closed connection costs a system call per
-  // message, so it only runs once the stream has been quiet for a while.
-  if (common::MonotonicMs() - last_write_ms_ >= kMaxAwaitMs && exchange_.ClientGone()) {
-    return "client_gone";
   }
   if (common::MonotonicMs() >= deadline_ms_) {
     Send(frames);
@@ -217,24 +228,41 @@ const char* StreamRequest::KeepAlive(std::string& frames) {
 void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::string frames) {
   std::unique_ptr<db::MessageStream> stream = Open(store, params, frames);
   if (!stream) return;
-  if (!params.last_event_id && params.backfill > 0 && !Backfill(store, params, *stream, frames))
-    return;
+  // The wait for events lasts up to a heartbeat; the watch ends it early
+  // (by killing the cursor) when the browser leaves, the worker must stop
+  // or the stream's time is up.
+  watch_.Begin(exchange_.GoneWatchFd(), deadline_ms_,
+               [options = StoreOptionsFor(config_, "stream-messages-watch"), &stream] {
+                 (void)db::KillCursorElsewhere(options, stream->CursorId());
+               });
+  const char* end = Pump(store, params, *stream, frames);
+  watch_.End();
+  if (end) log_.End(end);
+}
+
+const char* StreamRequest::Pump(db::ChatStore* store, const StreamParams& params,
+                                db::MessageStream& stream, std::string& frames) {
+  if (!params.last_event_id && params.backfill > 0 && !Backfill(store, params, stream, frames))
+    return nullptr;
   const char* end = Send(frames) ? nullptr : "client_gone";
   while (!end && !(end = ReasonToEnd(frames))) {
-    auto next = stream->Next();
+    auto next = stream.Next();
+    // A wait the watch cut short ends with an error (the killed cursor):
+    // what ended it is the watch's reason, not the database.
+    if ((end = ReasonToEnd(frames))) break;
     if (!next) {
       Fail(frames, next.error(), "db_error");
-      return;
+      return nullptr;
     }
     if (*next) {
-      end = Forward(**next, *stream, frames);
+      end = Forward(**next, stream, frames);
     } else if (!Send(frames)) {
       // The driver had no event after all: whatever was held back goes now.
       end = "client_gone";
     }
     if (!end) end = KeepAlive(frames);
   }
-  log_.End(end);
+  return end;
 }
 
 }  // namespace
@@ -279,7 +307,8 @@ void StreamService::Serve(web::Exchange& exchange) {
   // Even a stream whose database is unreachable is a 200 with a retry hint
   // and an error event, which every EventSource client retries by itself.
   AppendStreamStart(head, static_cast<uint32_t>(config_.retry_ms));
-  StreamRequest request(config_, exchange, log);
+  if (!watch_) watch_ = std::make_unique<StreamWatch>();
+  StreamRequest request(config_, exchange, log, *watch_);
   std::string error;
   db::ChatStore* store = store_.Get(&error);
   if (!store) {

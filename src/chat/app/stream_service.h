@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "chat/app/lazy_store.h"
+#include "chat/app/stream_watch.h"
 #include "chat/core/config.h"
 #include "chat/web/exchange.h"
 
@@ -22,6 +24,7 @@ class StreamService {
  private:
   const Config& config_;
   LazyStore store_;
+  std::unique_ptr<StreamWatch> watch_;  // started with the first stream
   uint64_t requests_ = 0;
 };
 

@@ -45,32 +45,9 @@ void CountBatch(const mongoc_apm_command_succeeded_t* event) {
   batch->documents = documents;
 }
 
-}  // namespace
-
-void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room) {
-  if (room != kDefaultRoom) {
-    BSON_APPEND_UTF8(filter, field, room.c_str());
-    return;
-  }
-  // Messages written by other tools may lack a room; they belong to the
-  // default room (the seed design had no rooms at all).
-  bson_t any_of;
-  bson_t clause;
-  bson_t exists;
-  BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any_of);
-  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "0", &clause);
-  bson_append_utf8(&clause, field, -1, kDefaultRoom.data(), static_cast<int>(kDefaultRoom.size()));
-  bson_append_document_end(&any_of, &clause);
-  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "1", &clause);
-  BSON_APPEND_DOCUMENT_BEGIN(&clause, field, &exists);
-  BSON_APPEND_BOOL(&exists, "$exists", false);
-  bson_append_document_end(&clause, &exists);
-  bson_append_document_end(&any_of, &clause);
-  bson_append_array_end(filter, &any_of);
-}
-
-std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
-    const StoreOptions& options) {
+// A client for the chat's database as StoreOptions say: timeouts, app
+// name, and w: majority unless the URI sets a write concern.
+std::expected<ClientPtr, std::string> NewClient(const StoreOptions& options) {
   bson_error_t error;
   UriPtr uri(mongoc_uri_new_with_error(options.uri.c_str(), &error));
   if (!uri) return std::unexpected(std::string("invalid MongoDB URI: ") + error.message);
@@ -102,13 +79,56 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
     mongoc_client_set_write_concern(client.get(), wc);
     mongoc_write_concern_destroy(wc);
   }
-  CollectionPtr collection(mongoc_client_get_collection(client.get(), options.database.c_str(),
+  return client;
+}
+
+}  // namespace
+
+void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room) {
+  if (room != kDefaultRoom) {
+    BSON_APPEND_UTF8(filter, field, room.c_str());
+    return;
+  }
+  // Messages written by other tools may lack a room; they belong to the
+  // default room (the seed design had no rooms at all).
+  bson_t any_of;
+  bson_t clause;
+  bson_t exists;
+  BSON_APPEND_ARRAY_BEGIN(filter, "$or", &any_of);
+  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "0", &clause);
+  bson_append_utf8(&clause, field, -1, kDefaultRoom.data(), static_cast<int>(kDefaultRoom.size()));
+  bson_append_document_end(&any_of, &clause);
+  BSON_APPEND_DOCUMENT_BEGIN(&any_of, "1", &clause);
+  BSON_APPEND_DOCUMENT_BEGIN(&clause, field, &exists);
+  BSON_APPEND_BOOL(&exists, "$exists", false);
+  bson_append_document_end(&clause, &exists);
+  bson_append_document_end(&any_of, &clause);
+  bson_append_array_end(filter, &any_of);
+}
+
+std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
+    const StoreOptions& options) {
+  auto client = NewClient(options);
+  if (!client) return std::unexpected(std::move(client.error()));
+  CollectionPtr collection(mongoc_client_get_collection(client->get(), options.database.c_str(),
                                                         options.collection.c_str()));
-  std::unique_ptr<ChatStore> store(new ChatStore(std::move(client), std::move(collection)));
+  std::unique_ptr<ChatStore> store(new ChatStore(std::move(*client), std::move(collection)));
   ApmCallbacksPtr callbacks(mongoc_apm_callbacks_new());
   mongoc_apm_set_command_succeeded_cb(callbacks.get(), CountBatch);
   mongoc_client_set_apm_callbacks(store->client_.get(), callbacks.get(), &store->batch_);
   return store;
+}
+
+std::expected<void, DbError> KillCursorElsewhere(const StoreOptions& options, int64_t cursor_id) {
+  auto client = NewClient(options);
+  if (!client) return std::unexpected(DbError{DbError::Kind::kOther, 0, client.error()});
+  BsonPtr command(BCON_NEW("killCursors", BCON_UTF8(options.collection.c_str()), "cursors", "[",
+                           BCON_INT64(cursor_id), "]"));
+  bson_t reply;
+  bson_error_t error;
+  const bool ok = mongoc_client_command_simple(client->get(), options.database.c_str(),
+                                               command.get(), nullptr, &reply, &error);
+  return Outcome(ok, &reply, error);
 }
 
 std::expected<void, DbError> ChatStore::Ping() {
@@ -218,7 +238,8 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
     const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more) {
   BsonPtr filter = NewBson();
   AppendRoomFilter(filter.get(), "room", room);
-  BSON_APPEND_DOCUMENT(filter.get(), "deletedAt", BsonPtr(BCON_NEW("$exists", BCON_BOOL(false))).get());
+  BSON_APPEND_DOCUMENT(filter.get(), "deletedAt",
+                       BsonPtr(BCON_NEW("$exists", BCON_BOOL(false))).get());
   if (before) {
     bson_t range;
     BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "_id", &range);
@@ -257,8 +278,8 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   BSON_APPEND_ARRAY_BEGIN(pipeline.get(), "pipeline", &stages);
   BSON_APPEND_DOCUMENT_BEGIN(&stages, "0", &stage);
   BSON_APPEND_DOCUMENT_BEGIN(&stage, "$match", &match);
-  BsonPtr operations(BCON_NEW("$in", "[", BCON_UTF8("insert"), BCON_UTF8("update"),
-                              BCON_UTF8("replace"), "]"));
+  BsonPtr operations(
+      BCON_NEW("$in", "[", BCON_UTF8("insert"), BCON_UTF8("update"), BCON_UTF8("replace"), "]"));
   BSON_APPEND_DOCUMENT(&match, "operationType", operations.get());
   AppendRoomFilter(&match, "fullDocument.room", room);
   bson_append_document_end(&stage, &match);

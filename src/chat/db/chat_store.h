@@ -8,6 +8,7 @@
 
 #include <bson/bson.h>
 
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -33,7 +34,9 @@ struct StoreOptions {
 // firstBatch or getMore's nextBatch) the driver still holds, as seen by
 // command monitoring: the driver itself does not tell.
 struct BatchLeft {
-  int64_t cursor_id = 0;  // of the change stream's cursor, from its aggregate
+  // Of the change stream's cursor, from its aggregate; read by the stream's
+  // watch thread (KillCursorElsewhere), hence atomic.
+  std::atomic<int64_t> cursor_id = 0;
   int64_t documents = 0;
 };
 
@@ -47,6 +50,10 @@ class MessageStream {
   // (an owned copy), a null pointer when none arrived in time, or an error.
   // The driver resumes transparently after one resumable error.
   std::expected<BsonPtr, DbError> Next();
+
+  // The server's id of the stream's cursor (0 before the aggregate
+  // answered); callable from any thread.
+  int64_t CursorId() const { return batch_->cursor_id.load(std::memory_order_relaxed); }
 
   // True when the next Next() returns an event the driver already holds,
   // without waiting: a caller can write several events with one flush.
@@ -108,6 +115,15 @@ class ChatStore {
   // request at a time).
   BatchLeft batch_;
 };
+
+// Kills cursor `cursor_id` of the messages collection over a connection of
+// its own, and closes that connection. This is how a stream's watch thread
+// ends the stream's getMore early: the stream's own client is busy in that
+// getMore (and belongs to another thread), and killing the cursor makes the
+// server end the getMore at once with CursorKilled, which drivers do not
+// resume after. MongoDB lets a user kill their own cursors from any session
+// (4.2+). Thread-safe.
+std::expected<void, DbError> KillCursorElsewhere(const StoreOptions& options, int64_t cursor_id);
 
 // {room: r}, or for the default room also documents without a room field.
 void AppendRoomFilter(bson_t* filter, const char* field, const std::string& room);

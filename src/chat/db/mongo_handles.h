@@ -24,9 +24,8 @@ using CursorPtr = std::unique_ptr<mongoc_cursor_t, MongoDeleter<mongoc_cursor_de
 using ChangeStreamPtr =
     std::unique_ptr<mongoc_change_stream_t, MongoDeleter<mongoc_change_stream_destroy>>;
 using ReadPrefsPtr = std::unique_ptr<mongoc_read_prefs_t, MongoDeleter<mongoc_read_prefs_destroy>>;
-using FindAndModifyOptsPtr =
-    std::unique_ptr<mongoc_find_and_modify_opts_t,
-                    MongoDeleter<mongoc_find_and_modify_opts_destroy>>;
+using FindAndModifyOptsPtr = std::unique_ptr<mongoc_find_and_modify_opts_t,
+                                             MongoDeleter<mongoc_find_and_modify_opts_destroy>>;
 using ApmCallbacksPtr =
     std::unique_ptr<mongoc_apm_callbacks_t, MongoDeleter<mongoc_apm_callbacks_destroy>>;
 

@@ -18,6 +18,7 @@ class CgiExchange final : public Exchange {
   bool Write(std::string_view bytes) override;
   bool Flush() override;
   bool ClientGone() override;
+  int GoneWatchFd() override { return -1; }
 
  private:
   int in_fd_;

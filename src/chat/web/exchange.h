@@ -3,7 +3,8 @@
 // Handlers are written once against this interface; the FastCGI shell
 // (libfcgi) and the plain-CGI shell (environment, stdin, stdout) implement it,
 // so a program serves both ways through the same code path.
-// Thread-safety: one exchange belongs to one thread.
+// Thread-safety: one exchange belongs to one thread; GoneWatchFd's
+// descriptor may be polled (never read) by another.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +32,10 @@ class Exchange {
   // True when the client has gone away, without blocking. Streams call it
   // between waits so a vanished browser is noticed while nothing flows.
   virtual bool ClientGone() = 0;
+  // A descriptor that polls readable or hung up once the client is gone,
+  // for a thread that watches a long wait: the web server's connection, its
+  // request input already read. -1 when there is none (CGI).
+  virtual int GoneWatchFd() = 0;
 };
 
 }  // namespace chat::web

@@ -56,6 +56,11 @@ void FcgiExchange::DrainInput() {
   input_drained_ = true;
 }
 
+int FcgiExchange::GoneWatchFd() {
+  if (!input_drained_) DrainInput();
+  return request_->ipcFd;
+}
+
 bool FcgiExchange::ClientGone() {
   if (gone_) return true;
   if (!input_drained_) DrainInput();

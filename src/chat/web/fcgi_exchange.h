@@ -18,6 +18,7 @@ class FcgiExchange final : public Exchange {
   bool Write(std::string_view bytes) override;
   bool Flush() override;
   bool ClientGone() override;
+  int GoneWatchFd() override;
 
  private:
   void DrainInput();

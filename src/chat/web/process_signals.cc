@@ -1,5 +1,6 @@
 #include "chat/web/process_signals.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,15 +11,23 @@ namespace {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
 volatile std::sig_atomic_t g_idle = 0;
+// The self-pipe behind StopSignalFd(): read end, write end.
+int g_stop_pipe[2] = {-1, -1};
 
 extern "C" void OnStopSignal(int) {
   g_stop_requested = 1;
   if (g_idle) _exit(0);  // async-signal-safe; nothing is in flight
+  // Also async-signal-safe; the byte is never read, so the pipe stays
+  // readable. A full pipe (impossible after one byte) would just not block.
+  if (g_stop_pipe[1] >= 0) (void)!write(g_stop_pipe[1], "s", 1);
 }
 
 }  // namespace
 
 void InstallStopHandlers() {
+  if (g_stop_pipe[0] < 0 && pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    g_stop_pipe[0] = g_stop_pipe[1] = -1;  // StopRequested() still works
+  }
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   sigemptyset(&action.sa_mask);
@@ -32,6 +41,8 @@ void InstallStopHandlers() {
 }
 
 bool StopRequested() { return g_stop_requested != 0; }
+
+int StopSignalFd() { return g_stop_pipe[0]; }
 
 void SetIdle(bool idle) { g_idle = idle ? 1 : 0; }
 

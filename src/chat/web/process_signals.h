@@ -14,6 +14,12 @@ void InstallStopHandlers();
 // True once SIGTERM or SIGINT arrived.
 bool StopRequested();
 
+// A descriptor that becomes readable (and stays so) once SIGTERM or SIGINT
+// arrived, for a thread that waits in poll(): the signal may be delivered to
+// any thread, so a flag alone would not wake it. -1 before
+// InstallStopHandlers().
+int StopSignalFd();
+
 // Marks whether the worker is between requests. libfcgi retries accept()
 // after EINTR, so a worker waiting for a request would never see the stop
 // signal; an idle worker has nothing to finish, so the handler ends it at
