@@ -27,6 +27,23 @@ std::expected<int64_t, CommandError> NonNegative(
   return **value;
 }
 
+// The collection part of a cursor's namespace, as killCursors names it: a
+// collection, or a command namespace such as "$cmd.aggregate" (database and
+// cluster change streams) or "$cmd.listIndexes.<coll>", which mongod accepts.
+std::expected<std::string, CommandError> ReadCursorCollection(const bson_t& command,
+                                                              std::string_view command_name) {
+  bson_iter_t iter;
+  if (FindField(command, command_name, &iter) && BSON_ITER_HOLDS_UTF8(&iter)) {
+    uint32_t len = 0;
+    const char* name = bson_iter_utf8(&iter, &len);
+    const std::string_view view(name, len);
+    if (view.starts_with("$cmd.") && view.size() > 5 && view.find('\0') == std::string_view::npos) {
+      return std::string(view);
+    }
+  }
+  return ReadCollectionName(command, command_name);
+}
+
 // |limit| for a negative limit; INT64_MIN has no positive counterpart.
 int64_t AbsoluteLimit(int64_t limit) { return limit == INT64_MIN ? INT64_MAX : -limit; }
 
@@ -197,7 +214,7 @@ EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
 }
 
 EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "killCursors");
+  auto coll = ReadCursorCollection(call.command, "killCursors");
   if (!coll) return std::unexpected(coll.error());
   auto ids = ReadOptionalArray(call.command, "cursors");
   if (!ids) return std::unexpected(ids.error());

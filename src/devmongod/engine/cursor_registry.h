@@ -20,6 +20,7 @@
 
 #include "common/bson_ptr.h"
 #include "devmongod/engine/cluster_clock.h"
+#include "devmongod/engine/resume_token.h"
 #include "devmongod/query/query.h"
 
 namespace devmongod {
@@ -43,8 +44,13 @@ struct ChangeStreamState {
   // Resumed right after its collection's drop event: the next read returns
   // the invalidate that followed it.
   bool invalidate_pending = false;
-  // startAtOperationTime in the future: events before it are skipped.
+  // startAtOperationTime or a high-water-mark token in the future: events
+  // before it are skipped.
   Timestamp start_at;
+  // The postBatchResumeToken so far: the token the stream started from, then
+  // the last event returned or, once later events were examined and not
+  // returned, a high-water mark past them. It only moves forward.
+  ResumeToken resume_token;
 };
 
 struct Cursor {

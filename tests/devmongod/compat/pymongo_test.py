@@ -99,6 +99,24 @@ class PyMongoCompat(unittest.TestCase):
         with coll.watch(resume_after=token, max_await_time_ms=200) as resumed:
             self.assertEqual([resumed.next()["fullDocument"]["i"] for _ in range(2)], [2, 3])
 
+    def test_token_after_drop_resumes_on_the_recreated_collection(self):
+        # A stream opened on a dropped collection hands out a position in
+        # time: resuming from it gives the new collection's events, not the
+        # old drop's invalidate.
+        coll = self.db.recreated
+        coll.insert_one({"old": True})
+        coll.drop()
+        with coll.watch(max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            token = stream.resume_token
+        coll.insert_one({"n": 1})
+        with coll.watch(resume_after=token, max_await_time_ms=100) as resumed:
+            change = resumed.next()
+            self.assertEqual(change["operationType"], "insert")
+            self.assertEqual(change["fullDocument"]["n"], 1)
+        with coll.watch(start_after=token, max_await_time_ms=100) as started:
+            self.assertEqual(started.next()["fullDocument"]["n"], 1)
+
     def test_empty_first_batch_gives_resumable_position(self):
         coll = self.db.quiet
         with coll.watch(max_await_time_ms=100) as stream:
