@@ -1,7 +1,7 @@
 // Change streams: the $changeStream aggregate (scope, filter, start point)
 // and its getMore (read new events after the cursor's position, or park).
 //
-// A stream's cursor is just a position in the change history plus a filter,
+// A stream's cursor is just a position in the change history plus its stages,
 // so a parked getMore re-run after new events only examines those events.
 #include <algorithm>
 #include <cstring>
@@ -9,6 +9,7 @@
 
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/change_event_builder.h"
+#include "devmongod/engine/change_stream_stages.h"
 #include "devmongod/engine/engine_core.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/engine/resume_token.h"
@@ -36,6 +37,13 @@ CommandError HistoryLost() {
 CommandError TokenNotFound() {
   return NonResumable(280, "ChangeStreamFatalError",
                       "cannot resume stream; the resume token was not found.");
+}
+
+CommandError AllChangesForClusterMisplaced(const std::string& ns) {
+  return MakeError(72, "InvalidOptions",
+                   "A $changeStream with 'allChangesForCluster:true' may only be opened on the "
+                   "'admin' database, and with no collection name; found " +
+                       ns);
 }
 
 bool InScope(const ChangeEvent& event, const StreamScope& scope) {
@@ -174,8 +182,10 @@ std::expected<StreamStart, CommandError> ResolveStart(const StreamOptions& optio
 }  // namespace
 
 struct EngineCore::StreamBatch {
-  std::vector<const bson_t*> events;  // point into the history (valid until the next write)
-  chat::BsonPtr invalidate;           // the closing invalidate event, if any
+  // Point into the history (valid until the next write) or into `owned`.
+  std::vector<const bson_t*> events;
+  std::vector<chat::BsonPtr> owned;  // events the stream's stages transformed
+  chat::BsonPtr invalidate;          // the closing invalidate event, if any
   ResumeToken post_batch_resume_token;
 };
 
@@ -214,9 +224,15 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     if (static_cast<int64_t>(batch.events.size()) >= max_events) break;
     if (!batch.events.empty() && bytes + event->doc->len > kMaxBatchBytes) break;
     stream.position = seq;
-    if (!stream.filter || stream.filter->Matches(*event->doc)) {
-      batch.events.push_back(event->doc.get());
-      bytes += event->doc->len;
+    const bson_t* out = event->doc.get();
+    if (stream.pipeline) {
+      auto applied = ApplyChangeStreamStages(*stream.pipeline, *out, batch.owned);
+      if (!applied) return std::unexpected(applied.error());
+      out = *applied;
+    }
+    if (out != nullptr) {
+      batch.events.push_back(out);
+      bytes += out->len;
       stream.resume_token = ResumeToken{event->ts, seq, false};
     } else {
       passed(*event);
@@ -247,38 +263,8 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
   auto options = ParseStreamOptions(spec);
   if (!options) return std::unexpected(options.error());
 
-  // Later stages: only $match, combined with $and.
-  chat::BsonPtr matches = chat::NewBson();
-  uint32_t match_count = 0;
-  while (bson_iter_next(&stage)) {
-    bson_iter_t body;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&stage) || !bson_iter_recurse(&stage, &body) ||
-        !bson_iter_next(&body)) {
-      return std::unexpected(FailedToParse("each pipeline stage must be a one-field object"));
-    }
-    const std::string name = bson_iter_key(&body);
-    if (name != "$match") {
-      return std::unexpected(BadValue(
-          "Stage " + name + " is not permitted in a $changeStream pipeline (only $match)"));
-    }
-    if (!BSON_ITER_HOLDS_DOCUMENT(&body)) {
-      return std::unexpected(FailedToParse("the $match stage specification must be an object"));
-    }
-    chat::BsonPtr filter = CopySubDocument(body);
-    std::string key = std::to_string(match_count++);
-    BSON_APPEND_DOCUMENT(matches.get(), key.c_str(), filter.get());
-  }
-  std::optional<query::Matcher> matcher;
-  if (match_count > 0) {
-    chat::BsonPtr combined = chat::NewBson();
-    BSON_APPEND_ARRAY(combined.get(), "$and", matches.get());
-    auto compiled = query::Matcher::Compile(*combined);
-    if (!compiled) {
-      return std::unexpected(CommandError{
-          compiled.error().code, compiled.error().code_name, compiled.error().message, {}});
-    }
-    if (!compiled->MatchesEverything()) matcher = std::move(*compiled);
-  }
+  auto stages = ParseChangeStreamStages(stage);
+  if (!stages) return std::unexpected(stages.error());
 
   // Scope: a collection, a database (aggregate: 1) or the cluster.
   StreamScope scope;
@@ -289,7 +275,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
     auto coll = ReadCollectionName(call.command, "aggregate");
     if (!coll) return std::unexpected(coll.error());
     if (options->all_changes_for_cluster) {
-      return std::unexpected(BadValue("allChangesForCluster requires aggregate: 1 on admin"));
+      return std::unexpected(AllChangesForClusterMisplaced(call.db + "." + *coll));
     }
     scope = StreamScope{call.db, *coll};
     ns = call.db + "." + *coll;
@@ -302,8 +288,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
                       "allChangesForCluster"));
       }
     } else if (options->all_changes_for_cluster) {
-      return std::unexpected(
-          BadValue("allChangesForCluster may only be set on the admin database"));
+      return std::unexpected(AllChangesForClusterMisplaced(call.db + ".$cmd.aggregate"));
     }
     scope = StreamScope{call.db == "admin" ? std::string() : call.db, std::string()};
     ns = call.db + ".$cmd.aggregate";
@@ -313,7 +298,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
 
   auto start = ResolveStart(*options, scope, history_, clock_.Current());
   if (!start) return std::unexpected(start.error());
-  ChangeStreamState stream{std::move(scope),          start->position, std::move(matcher),
+  ChangeStreamState stream{std::move(scope),          start->position, std::move(*stages),
                            start->invalidate_pending, start->start_at, start->resume_token};
   auto batch = ReadStream(stream, batch_size);
   if (!batch) return std::unexpected(batch.error());

@@ -5,7 +5,7 @@
 // cursor whose getMore is parked waiting for change events is "pinned" by
 // that connection and is not idle; closing the connection unpins it.
 // Per-cursor state is kept small (2,000 parked change streams are normal):
-// a change stream is a position in the history plus its compiled filter.
+// a change stream is a position in the history plus its compiled stages.
 // Thread-safety: single-threaded, owned by the engine.
 #pragma once
 
@@ -21,6 +21,7 @@
 #include "common/bson_ptr.h"
 #include "devmongod/engine/cluster_clock.h"
 #include "devmongod/engine/resume_token.h"
+#include "devmongod/query/document_stage.h"
 #include "devmongod/query/query.h"
 
 namespace devmongod {
@@ -40,7 +41,9 @@ struct StreamScope {
 struct ChangeStreamState {
   StreamScope scope;
   uint64_t position = 0;  // every event with seq <= position has been examined
-  std::optional<query::Matcher> filter;
+  // The stages after $changeStream ($match, $project, ...); none: every
+  // event as it is.
+  std::optional<query::DocumentPipeline> pipeline;
   // Resumed right after its collection's drop event: the next read returns
   // the invalidate that followed it.
   bool invalidate_pending = false;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "devmongod/query/errors.h"
+#include "devmongod/query/expression.h"
 #include "devmongod/query/limits.h"
 #include "devmongod/query/matcher_node.h"
 #include "devmongod/query/path_walk.h"
@@ -33,26 +34,7 @@ Status CheckFullyRead(const bson_iter_t& iter) {
 }
 
 // MongoDB's BSONElement::trueValue(), which is how $exists reads its operand.
-bool Truthy(const bson_value_t& v) {
-  switch (v.value_type) {
-    case BSON_TYPE_BOOL:
-      return v.value.v_bool;
-    case BSON_TYPE_INT32:
-      return v.value.v_int32 != 0;
-    case BSON_TYPE_INT64:
-      return v.value.v_int64 != 0;
-    case BSON_TYPE_DOUBLE:
-      return v.value.v_double != 0;
-    case BSON_TYPE_DECIMAL128:
-      return v.value.v_decimal128.high != 0 || v.value.v_decimal128.low != 0;
-    case BSON_TYPE_NULL:
-    case BSON_TYPE_UNDEFINED:
-    case BSON_TYPE_EOD:
-      return false;
-    default:
-      return true;
-  }
-}
+bool Truthy(const bson_value_t& v) { return TrueValue(ExprValue{false, v, {}}); }
 
 // Operators MongoDB has but devmongod does not evaluate; naming them keeps
 // the error honest ("not supported") rather than "unknown".

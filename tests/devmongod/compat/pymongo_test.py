@@ -117,6 +117,29 @@ class PyMongoCompat(unittest.TestCase):
         with coll.watch(start_after=token, max_await_time_ms=100) as started:
             self.assertEqual(started.next()["fullDocument"]["n"], 1)
 
+    def test_change_stream_pipeline_stages(self):
+        coll = self.db.staged
+        stages = [{"$match": {"operationType": "insert"}},
+                  {"$project": {"operationType": 1, "fullDocument.n": 1}},
+                  {"$addFields": {"big": {"$gt": ["$fullDocument.n", 5]}}}]
+        with coll.watch(stages, max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            coll.insert_one({"n": 7, "other": "x"})
+            change = stream.next()
+            self.assertEqual(sorted(change.keys()), ["_id", "big", "fullDocument", "operationType"])
+            self.assertEqual(change["fullDocument"], {"n": 7})
+            self.assertTrue(change["big"])
+        with self.assertRaises(pymongo.errors.OperationFailure) as refused:
+            coll.watch([{"$sort": {"n": 1}}])
+        self.assertEqual(refused.exception.code, 20)
+        # Removing the resume token (_id) fails the stream once such an event comes.
+        with coll.watch([{"$project": {"_id": 0}}], max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            coll.insert_one({"n": 1})
+            with self.assertRaises(pymongo.errors.OperationFailure) as failed:
+                stream.next()
+            self.assertEqual(failed.exception.code, 280)
+
     def test_empty_first_batch_gives_resumable_position(self):
         coll = self.db.quiet
         with coll.watch(max_await_time_ms=100) as stream:

@@ -231,7 +231,7 @@ TEST_F(ChangeStreamTest, MalformedTokensAndOptionsAreRejected) {
   Fails(
       "db",
       R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}, {"$sort": {"x": 1}}]})",
-      2);
+      20);
   Fails(
       "db",
       R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"startAtOperationTime": 5}}]})",
