@@ -76,6 +76,34 @@ class PyMongoCompat(unittest.TestCase):
         self.assertEqual(coll.delete_many({"even": False}).deleted_count, 5)
         self.assertEqual(coll.count_documents({}), 5)
 
+    def test_query_operators(self):
+        coll = self.db.operators
+        coll.insert_many([
+            {"_id": 1, "user": "Ada", "tags": ["x", "y"], "n": 3, "votes": [{"up": True}]},
+            {"_id": 2, "user": "bob", "tags": ["y"], "n": 8, "votes": []},
+            {"_id": 3, "user": "ann", "tags": "x", "n": 5.5, "votes": [{"up": False}]},
+        ])
+
+        def ids(query):
+            return sorted(d["_id"] for d in coll.find(query))
+
+        self.assertEqual(ids({"user": {"$regex": "^a", "$options": "i"}}), [1, 3])
+        self.assertEqual(ids({"user": re.compile("^A")}), [1])
+        self.assertEqual(ids({"user": {"$in": [re.compile("^b"), "ann"]}}), [2, 3])
+        self.assertEqual(ids({"user": {"$not": re.compile("^a")}}), [1, 2])
+        self.assertEqual(ids({"n": {"$type": "int"}}), [1, 2])
+        self.assertEqual(ids({"n": {"$type": "double"}}), [3])
+        self.assertEqual(ids({"tags": {"$type": "array"}}), [1, 2])
+        self.assertEqual(ids({"tags": {"$all": ["x", "y"]}}), [1])
+        self.assertEqual(ids({"tags": {"$size": 1}}), [2])
+        self.assertEqual(ids({"votes": {"$elemMatch": {"up": True}}}), [1])
+        self.assertEqual(ids({"n": {"$mod": [2, 1]}}), [1, 3])
+        self.assertEqual(ids({"$expr": {"$gt": ["$n", 4]}}), [2, 3])
+        self.assertEqual(coll.count_documents({"$expr": {"$eq": ["$missing", None]}}), 0)
+        with self.assertRaises(pymongo.errors.OperationFailure) as bad:
+            list(coll.find({"user": {"$regex": "a", "$options": "g"}}))
+        self.assertEqual(bad.exception.code, 51108)
+
     def test_change_stream_live_and_resume(self):
         coll = self.db.stream
         with coll.watch(max_await_time_ms=200) as stream:
