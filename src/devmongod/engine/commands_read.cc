@@ -106,6 +106,8 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
       NonNegative(ReadOptionalInt(call.command, "batchSize"), "batchSize", kDefaultBatchSize);
   auto limit = ReadOptionalInt(call.command, "limit");
   auto single_batch = ReadOptionalBool(call.command, "singleBatch");
+  auto no_timeout = ReadOptionalBool(call.command, "noCursorTimeout");
+  if (!no_timeout) return std::unexpected(no_timeout.error());
   for (const auto* doc_arg : {&filter, &sort, &projection}) {
     if (!*doc_arg) return std::unexpected(doc_arg->error());
   }
@@ -177,7 +179,16 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   if (single && max_results > 0 && (first_batch == 0 || first_batch > max_results)) {
     first_batch = max_results;
   }
-  return ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
+  Result reply =
+      ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
+  if (reply && no_timeout->value_or(false)) {
+    bson_iter_t id;
+    if (bson_iter_init(&id, reply->reply.get()) &&
+        bson_iter_find_descendant(&id, "cursor.id", &id)) {
+      if (Cursor* cursor = cursors_.Find(bson_iter_int64(&id))) cursor->no_timeout = true;
+    }
+  }
+  return reply;
 }
 
 EngineCore::Result EngineCore::CmdGetMore(const Call& call) {

@@ -65,6 +65,7 @@ struct Cursor {
   // caused by unrelated events do not push it back.
   int64_t wait_deadline_mono_ms = 0;
   std::variant<ResultCursorState, ChangeStreamState> state;
+  bool no_timeout = false;  // find's noCursorTimeout: never reaped when idle
 };
 
 class CursorRegistry {
@@ -85,6 +86,7 @@ class CursorRegistry {
 
   size_t size() const { return cursors_.size(); }
   size_t pinned() const;
+  size_t no_timeout() const;
   uint64_t timed_out() const { return timed_out_; }
 
  private:
