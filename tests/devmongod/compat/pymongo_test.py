@@ -104,6 +104,27 @@ class PyMongoCompat(unittest.TestCase):
             list(coll.find({"user": {"$regex": "a", "$options": "g"}}))
         self.assertEqual(bad.exception.code, 51108)
 
+    def test_distinct_indexes_and_stats(self):
+        coll = self.db.catalog
+        coll.insert_many([{"room": "a", "tags": ["x", "y"]}, {"room": "b", "tags": ["y"]},
+                          {"room": "a"}])
+        self.assertEqual(sorted(coll.distinct("room")), ["a", "b"])
+        self.assertEqual(sorted(coll.distinct("tags")), ["x", "y"])
+        self.assertEqual(coll.distinct("room", {"tags": "x"}), ["a"])
+        coll.create_index("room", name="room_1")
+        coll.create_index([("tags", -1)])
+        self.assertEqual(sorted(coll.index_information()), ["_id_", "room_1", "tags_-1"])
+        coll.drop_index("room_1")
+        coll.drop_index([("tags", -1)])
+        self.assertEqual(sorted(coll.index_information()), ["_id_"])
+        with self.assertRaises(pymongo.errors.OperationFailure) as missing:
+            coll.drop_index("nope")
+        self.assertEqual(missing.exception.code, 27)
+        stats = self.db.command("dbStats")
+        self.assertGreaterEqual(stats["collections"], 1)
+        self.assertGreaterEqual(stats["objects"], 3)
+        self.assertEqual(self.db.command("collStats", "catalog")["count"], 3)
+
     def test_change_stream_live_and_resume(self):
         coll = self.db.stream
         with coll.watch(max_await_time_ms=200) as stream:
