@@ -4,6 +4,7 @@
 
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/hint_check.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/query/query.h"
 
@@ -123,6 +124,9 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   if (!sort_spec) return std::unexpected(FromQueryError(sort_spec.error()));
   auto project = query::Projection::Compile(*projection ? **projection : *empty);
   if (!project) return std::unexpected(FromQueryError(project.error()));
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
+  }
   if (!call.rerun) ++opcounters_.query;
 
   bool single = single_batch->value_or(false);
@@ -268,6 +272,9 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
   chat::BsonPtr empty = chat::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
+  }
   ++opcounters_.command;
 
   int64_t matching = 0;
@@ -323,6 +330,9 @@ EngineCore::Result EngineCore::CmdAggregate(const Call& call) {
     return std::unexpected(
         MakeError(73, "InvalidNamespace",
                   "'aggregate' must name a collection (aggregate: 1 needs $changeStream here)"));
+  }
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
   }
   ++opcounters_.command;
   std::vector<const bson_t*> input;

@@ -135,6 +135,25 @@ TEST_F(CatalogStatsTest, OptionsMongodHonoursAreRefusedNotIgnored) {
       "sparse": true}]})");
 }
 
+// devmongod plans no queries, but like mongod it refuses a hint that names
+// no index of the collection.
+TEST_F(CatalogStatsTest, HintsMustNameAnExistingIndex) {
+  Ok("db", R"({"createIndexes": "c", "indexes": [{"key": {"room": 1}, "name": "room_1"}]})");
+  Ok("db", R"({"find": "c", "hint": "room_1"})");
+  Ok("db", R"({"find": "c", "hint": {"room": 1}})");
+  Ok("db", R"({"count": "c", "hint": {"$natural": 1}})");
+  Ok("db", R"({"find": "missing", "hint": "nope"})");
+  Fails("db", R"({"find": "c", "hint": "nope"})", 2);
+  Fails("db", R"({"find": "c", "hint": {"room": -1}})", 2);
+  Fails("db", R"({"count": "c", "hint": "nope"})", 2);
+  Fails("db", R"({"aggregate": "c", "pipeline": [], "cursor": {}, "hint": "nope"})", 2);
+  chat::BsonPtr deleted =
+      Ok("db", R"({"delete": "c", "deletes": [{"q": {}, "limit": 0, "hint": "nope"}]})");
+  EXPECT_EQ(Int(*deleted, "n"), 0);
+  EXPECT_EQ(Int(*deleted, "writeErrors.0.code"), 2);
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 4);
+}
+
 TEST_F(CatalogStatsTest, CommandsDevmongodDoesNotHaveAreCommandNotFound) {
   for (const char* command : {R"({"collMod": "c"})", R"({"explain": {"find": "c"}})",
                               R"({"mapReduce": "c"})", R"({"commitTransaction": 1})"}) {
