@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="
 build-essential cmake pkg-config git ca-certificates
-libfcgi-dev libmongoc-dev libbson-dev libcjson-dev
+libfcgi-dev libmongoc-dev libbson-dev libcjson-dev libpcre2-dev
 libgtest-dev googletest
 nginx-light curl procps iproute2
 clang libclang-rt-dev

@@ -29,6 +29,7 @@ using UriPtr = std::unique_ptr<mongoc_uri_t, MongocDeleter>;
 using CollectionPtr = std::unique_ptr<mongoc_collection_t, MongocDeleter>;
 using ChangeStreamPtr = std::unique_ptr<mongoc_change_stream_t, MongocDeleter>;
 using CursorPtr = std::unique_ptr<mongoc_cursor_t, MongocDeleter>;
+using DatabasePtr = std::unique_ptr<mongoc_database_t, MongocDeleter>;
 
 // Registered once per binary: AddGlobalTestEnvironment(new MongocEnvironment).
 class MongocEnvironment : public ::testing::Environment {

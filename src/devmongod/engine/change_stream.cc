@@ -1,7 +1,7 @@
 // Change streams: the $changeStream aggregate (scope, filter, start point)
 // and its getMore (read new events after the cursor's position, or park).
 //
-// A stream's cursor is just a position in the change history plus a filter,
+// A stream's cursor is just a position in the change history plus its stages,
 // so a parked getMore re-run after new events only examines those events.
 #include <algorithm>
 #include <cstring>
@@ -9,6 +9,7 @@
 
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/change_event_builder.h"
+#include "devmongod/engine/change_stream_stages.h"
 #include "devmongod/engine/engine_core.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/engine/resume_token.h"
@@ -36,6 +37,13 @@ CommandError HistoryLost() {
 CommandError TokenNotFound() {
   return NonResumable(280, "ChangeStreamFatalError",
                       "cannot resume stream; the resume token was not found.");
+}
+
+CommandError AllChangesForClusterMisplaced(const std::string& ns) {
+  return MakeError(72, "InvalidOptions",
+                   "A $changeStream with 'allChangesForCluster:true' may only be opened on the "
+                   "'admin' database, and with no collection name; found " +
+                       ns);
 }
 
 bool InScope(const ChangeEvent& event, const StreamScope& scope) {
@@ -79,6 +87,11 @@ std::expected<StreamOptions, CommandError> ParseStreamOptions(const bson_iter_t&
       auto token = DecodeResumeToken(field, "$changeStream." + key);
       if (!token) return std::unexpected(token.error());
       (key == "resumeAfter" ? options.resume_after : options.start_after) = *token;
+      if (options.resume_after && options.start_after) {
+        return std::unexpected(MakeError(
+            50865, "Location50865",
+            "Do not specify both 'resumeAfter' and 'startAfter' in a $changeStream stage"));
+      }
       ++resume_options;
     } else if (key == "startAtOperationTime") {
       if (!BSON_ITER_HOLDS_TIMESTAMP(&field)) {
@@ -110,11 +123,69 @@ std::expected<StreamOptions, CommandError> ParseStreamOptions(const bson_iter_t&
   return options;
 }
 
+// Where a new stream starts: the position after which it reads, the cluster
+// time before which it skips events, and its first postBatchResumeToken.
+struct StreamStart {
+  uint64_t position = 0;
+  Timestamp start_at;
+  ResumeToken resume_token;
+  // Resumed right after its own collection's drop: the invalidate is next.
+  bool invalidate_pending = false;
+};
+
+// An event token resumes after its event (which must exist); a high-water
+// mark or startAtOperationTime at its cluster time (events at or after it);
+// no option starts one tick after the current cluster time, as mongod does,
+// with a high-water mark there as the first token, so that resuming from it
+// never replays an event (an old drop, say) that came before the stream.
+std::expected<StreamStart, CommandError> ResolveStart(const StreamOptions& options,
+                                                      const StreamScope& scope,
+                                                      const ChangeHistory& history, Timestamp now) {
+  StreamStart start;
+  start.position = history.last_seq();
+  start.resume_token = HighWaterMark(now.NextTick(), start.position);
+  const std::optional<ResumeToken>& token =
+      options.resume_after ? options.resume_after : options.start_after;
+  if (!token && !options.start_at_operation_time) return start;
+  if (token && token->invalidate && options.resume_after) {
+    return std::unexpected(MakeError(260, "InvalidResumeToken",
+                                     "Attempting to resume a change stream using 'resumeAfter' is "
+                                     "not allowed from an invalidate notification."));
+  }
+  if (!token || token->high_water_mark) {
+    const Timestamp at = token ? token->ts : *options.start_at_operation_time;
+    if (!history.PositionBefore(at, &start.position)) return std::unexpected(HistoryLost());
+    start.start_at = at;
+    start.resume_token = token ? *token : HighWaterMark(at, start.position);
+    return start;
+  }
+  switch (history.Check(token->seq, token->ts)) {
+    case ChangeHistory::PositionCheck::kLost:
+      return std::unexpected(HistoryLost());
+    case ChangeHistory::PositionCheck::kNotFound:
+      return std::unexpected(TokenNotFound());
+    case ChangeHistory::PositionCheck::kOk:
+      break;
+  }
+  start.position = token->seq;
+  start.resume_token = *token;
+  // Resuming right after the drop of the stream's own collection: mongod
+  // answers with the invalidate that followed the drop.
+  if (!token->invalidate && !scope.coll.empty()) {
+    const ChangeEvent* event = history.At(token->seq);
+    start.invalidate_pending = event != nullptr && event->kind == ChangeEvent::Kind::kDrop &&
+                               event->db == scope.db && event->coll == scope.coll;
+  }
+  return start;
+}
+
 }  // namespace
 
 struct EngineCore::StreamBatch {
-  std::vector<const bson_t*> events;  // point into the history (valid until the next write)
-  chat::BsonPtr invalidate;           // the closing invalidate event, if any
+  // Point into the history (valid until the next write) or into `owned`.
+  std::vector<const bson_t*> events;
+  std::vector<chat::BsonPtr> owned;  // events the stream's stages transformed
+  chat::BsonPtr invalidate;          // the closing invalidate event, if any
   ResumeToken post_batch_resume_token;
 };
 
@@ -127,10 +198,18 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     if (const ChangeEvent* drop = history_.At(stream.position)) {
       ResumeToken token{drop->ts, drop->seq, true};
       batch.invalidate = BuildInvalidateEvent(token, drop->wall_ms);
+      stream.resume_token = token;
       batch.post_batch_resume_token = token;
       return batch;
     }
   }
+  // An examined event that is not returned moves the token to a high-water
+  // mark just past it (as mongod's postBatchResumeToken moves with the oplog
+  // it scanned), never backwards (startAtOperationTime in the future).
+  auto passed = [&stream](const ChangeEvent& event) {
+    const Timestamp after = event.ts.NextTick();
+    if (after > stream.resume_token.ts) stream.resume_token = HighWaterMark(after, event.seq);
+  };
   size_t bytes = 0;
   const uint64_t last = history_.last_seq();
   for (uint64_t seq = stream.position + 1; seq <= last; ++seq) {
@@ -139,27 +218,36 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     ++change_events_examined_;
     if (!InScope(*event, stream.scope) || event->ts < stream.start_at) {
       stream.position = seq;
+      passed(*event);
       continue;
     }
     if (static_cast<int64_t>(batch.events.size()) >= max_events) break;
     if (!batch.events.empty() && bytes + event->doc->len > kMaxBatchBytes) break;
-    if (!stream.filter || stream.filter->Matches(*event->doc)) {
-      batch.events.push_back(event->doc.get());
-      bytes += event->doc->len;
-    }
     stream.position = seq;
+    const bson_t* out = event->doc.get();
+    if (stream.pipeline) {
+      auto applied = ApplyChangeStreamStages(*stream.pipeline, *out, batch.owned);
+      if (!applied) return std::unexpected(applied.error());
+      out = *applied;
+    }
+    if (out != nullptr) {
+      batch.events.push_back(out);
+      bytes += out->len;
+      stream.resume_token = ResumeToken{event->ts, seq, false};
+    } else {
+      passed(*event);
+    }
     const bool own_drop = event->kind == ChangeEvent::Kind::kDrop && !stream.scope.coll.empty();
     if (own_drop) {
       // A collection stream ends with an invalidate after its collection's
       // drop, whatever its filter; startAfter this token opens a new stream.
       ResumeToken token{event->ts, seq, true};
       batch.invalidate = BuildInvalidateEvent(token, event->wall_ms);
-      batch.post_batch_resume_token = token;
-      return batch;
+      stream.resume_token = token;
+      break;
     }
   }
-  batch.post_batch_resume_token =
-      ResumeToken{history_.TimestampAt(stream.position), stream.position, false};
+  batch.post_batch_resume_token = stream.resume_token;
   return batch;
 }
 
@@ -175,38 +263,8 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
   auto options = ParseStreamOptions(spec);
   if (!options) return std::unexpected(options.error());
 
-  // Later stages: only $match, combined with $and.
-  chat::BsonPtr matches = chat::NewBson();
-  uint32_t match_count = 0;
-  while (bson_iter_next(&stage)) {
-    bson_iter_t body;
-    if (!BSON_ITER_HOLDS_DOCUMENT(&stage) || !bson_iter_recurse(&stage, &body) ||
-        !bson_iter_next(&body)) {
-      return std::unexpected(FailedToParse("each pipeline stage must be a one-field object"));
-    }
-    const std::string name = bson_iter_key(&body);
-    if (name != "$match") {
-      return std::unexpected(BadValue(
-          "Stage " + name + " is not permitted in a $changeStream pipeline (only $match)"));
-    }
-    if (!BSON_ITER_HOLDS_DOCUMENT(&body)) {
-      return std::unexpected(FailedToParse("the $match stage specification must be an object"));
-    }
-    chat::BsonPtr filter = CopySubDocument(body);
-    std::string key = std::to_string(match_count++);
-    BSON_APPEND_DOCUMENT(matches.get(), key.c_str(), filter.get());
-  }
-  std::optional<query::Matcher> matcher;
-  if (match_count > 0) {
-    chat::BsonPtr combined = chat::NewBson();
-    BSON_APPEND_ARRAY(combined.get(), "$and", matches.get());
-    auto compiled = query::Matcher::Compile(*combined);
-    if (!compiled) {
-      return std::unexpected(CommandError{
-          compiled.error().code, compiled.error().code_name, compiled.error().message, {}});
-    }
-    if (!compiled->MatchesEverything()) matcher = std::move(*compiled);
-  }
+  auto stages = ParseChangeStreamStages(stage);
+  if (!stages) return std::unexpected(stages.error());
 
   // Scope: a collection, a database (aggregate: 1) or the cluster.
   StreamScope scope;
@@ -217,7 +275,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
     auto coll = ReadCollectionName(call.command, "aggregate");
     if (!coll) return std::unexpected(coll.error());
     if (options->all_changes_for_cluster) {
-      return std::unexpected(BadValue("allChangesForCluster requires aggregate: 1 on admin"));
+      return std::unexpected(AllChangesForClusterMisplaced(call.db + "." + *coll));
     }
     scope = StreamScope{call.db, *coll};
     ns = call.db + "." + *coll;
@@ -230,8 +288,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
                       "allChangesForCluster"));
       }
     } else if (options->all_changes_for_cluster) {
-      return std::unexpected(
-          BadValue("allChangesForCluster may only be set on the admin database"));
+      return std::unexpected(AllChangesForClusterMisplaced(call.db + ".$cmd.aggregate"));
     }
     scope = StreamScope{call.db == "admin" ? std::string() : call.db, std::string()};
     ns = call.db + ".$cmd.aggregate";
@@ -239,42 +296,10 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
     return std::unexpected(TypeMismatch("'aggregate' must be a collection name or 1"));
   }
 
-  // Start point.
-  uint64_t position = history_.last_seq();
-  const std::optional<ResumeToken>& token =
-      options->resume_after ? options->resume_after : options->start_after;
-  if (token) {
-    if (token->invalidate && options->resume_after) {
-      return std::unexpected(MakeError(260, "InvalidResumeToken",
-                                       "Attempting to resume a change stream using "
-                                       "'resumeAfter' is not allowed from an invalidate "
-                                       "notification."));
-    }
-    switch (history_.Check(token->seq, token->ts)) {
-      case ChangeHistory::PositionCheck::kLost:
-        return std::unexpected(HistoryLost());
-      case ChangeHistory::PositionCheck::kNotFound:
-        return std::unexpected(TokenNotFound());
-      case ChangeHistory::PositionCheck::kOk:
-        position = token->seq;
-        break;
-    }
-  } else if (options->start_at_operation_time) {
-    if (!history_.PositionBefore(*options->start_at_operation_time, &position)) {
-      return std::unexpected(HistoryLost());
-    }
-  }
-
-  // Resuming right after the drop of the stream's own collection: mongod
-  // answers with the invalidate that followed the drop.
-  bool invalidate_pending = false;
-  if (token && !token->invalidate && !scope.coll.empty()) {
-    const ChangeEvent* event = history_.At(token->seq);
-    invalidate_pending = event != nullptr && event->kind == ChangeEvent::Kind::kDrop &&
-                         event->db == scope.db && event->coll == scope.coll;
-  }
-  ChangeStreamState stream{std::move(scope), position, std::move(matcher), invalidate_pending,
-                           options->start_at_operation_time.value_or(Timestamp{})};
+  auto start = ResolveStart(*options, scope, history_, clock_.Current());
+  if (!start) return std::unexpected(start.error());
+  ChangeStreamState stream{std::move(scope),          start->position, std::move(*stages),
+                           start->invalidate_pending, start->start_at, start->resume_token};
   auto batch = ReadStream(stream, batch_size);
   if (!batch) return std::unexpected(batch.error());
   std::vector<const bson_t*> events = std::move(batch->events);

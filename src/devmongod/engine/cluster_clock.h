@@ -18,6 +18,8 @@ struct Timestamp {
   static Timestamp FromU64(uint64_t v) {
     return Timestamp{static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
   }
+  // The smallest Timestamp after this one (mongod's "addTicks(1)").
+  Timestamp NextTick() const { return i == UINT32_MAX ? Timestamp{t + 1, 0} : Timestamp{t, i + 1}; }
 };
 
 class ClusterClock {

@@ -123,7 +123,7 @@ EngineCore::Result EngineCore::CmdServerStatus(const Call& call) {
   bson_append_document_begin(&metrics, "cursor", -1, &cursor);
   bson_append_document_begin(&cursor, "open", -1, &open);
   BSON_APPEND_INT64(&open, "total", static_cast<int64_t>(cursors_.size()));
-  BSON_APPEND_INT64(&open, "noTimeout", 0);
+  BSON_APPEND_INT64(&open, "noTimeout", static_cast<int64_t>(cursors_.no_timeout()));
   BSON_APPEND_INT64(&open, "pinned", static_cast<int64_t>(cursors_.pinned()));
   bson_append_document_end(&cursor, &open);
   BSON_APPEND_INT64(&cursor, "timedOut", static_cast<int64_t>(cursors_.timed_out()));

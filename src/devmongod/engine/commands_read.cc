@@ -4,6 +4,7 @@
 
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/hint_check.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/query/query.h"
 
@@ -25,6 +26,23 @@ std::expected<int64_t, CommandError> NonNegative(
     return std::unexpected(BadValue(std::string("'") + field + "' must be non-negative"));
   }
   return **value;
+}
+
+// The collection part of a cursor's namespace, as killCursors names it: a
+// collection, or a command namespace such as "$cmd.aggregate" (database and
+// cluster change streams) or "$cmd.listIndexes.<coll>", which mongod accepts.
+std::expected<std::string, CommandError> ReadCursorCollection(const bson_t& command,
+                                                              std::string_view command_name) {
+  bson_iter_t iter;
+  if (FindField(command, command_name, &iter) && BSON_ITER_HOLDS_UTF8(&iter)) {
+    uint32_t len = 0;
+    const char* name = bson_iter_utf8(&iter, &len);
+    const std::string_view view(name, len);
+    if (view.starts_with("$cmd.") && view.size() > 5 && view.find('\0') == std::string_view::npos) {
+      return std::string(view);
+    }
+  }
+  return ReadCollectionName(command, command_name);
 }
 
 // |limit| for a negative limit; INT64_MIN has no positive counterpart.
@@ -89,6 +107,8 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
       NonNegative(ReadOptionalInt(call.command, "batchSize"), "batchSize", kDefaultBatchSize);
   auto limit = ReadOptionalInt(call.command, "limit");
   auto single_batch = ReadOptionalBool(call.command, "singleBatch");
+  auto no_timeout = ReadOptionalBool(call.command, "noCursorTimeout");
+  if (!no_timeout) return std::unexpected(no_timeout.error());
   for (const auto* doc_arg : {&filter, &sort, &projection}) {
     if (!*doc_arg) return std::unexpected(doc_arg->error());
   }
@@ -104,6 +124,9 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   if (!sort_spec) return std::unexpected(FromQueryError(sort_spec.error()));
   auto project = query::Projection::Compile(*projection ? **projection : *empty);
   if (!project) return std::unexpected(FromQueryError(project.error()));
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
+  }
   if (!call.rerun) ++opcounters_.query;
 
   bool single = single_batch->value_or(false);
@@ -160,7 +183,16 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   if (single && max_results > 0 && (first_batch == 0 || first_batch > max_results)) {
     first_batch = max_results;
   }
-  return ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
+  Result reply =
+      ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
+  if (reply && no_timeout->value_or(false)) {
+    bson_iter_t id;
+    if (bson_iter_init(&id, reply->reply.get()) &&
+        bson_iter_find_descendant(&id, "cursor.id", &id)) {
+      if (Cursor* cursor = cursors_.Find(bson_iter_int64(&id))) cursor->no_timeout = true;
+    }
+  }
+  return reply;
 }
 
 EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
@@ -197,7 +229,7 @@ EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
 }
 
 EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "killCursors");
+  auto coll = ReadCursorCollection(call.command, "killCursors");
   if (!coll) return std::unexpected(coll.error());
   auto ids = ReadOptionalArray(call.command, "cursors");
   if (!ids) return std::unexpected(ids.error());
@@ -240,6 +272,9 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
   chat::BsonPtr empty = chat::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
+  }
   ++opcounters_.command;
 
   int64_t matching = 0;
@@ -295,6 +330,9 @@ EngineCore::Result EngineCore::CmdAggregate(const Call& call) {
     return std::unexpected(
         MakeError(73, "InvalidNamespace",
                   "'aggregate' must name a collection (aggregate: 1 needs $changeStream here)"));
+  }
+  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
+    return std::unexpected(*bad_hint);
   }
   ++opcounters_.command;
   std::vector<const bson_t*> input;

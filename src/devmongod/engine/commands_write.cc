@@ -4,6 +4,7 @@
 // writes.
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/hint_check.h"
 #include "devmongod/engine/journal_entries.h"
 #include "devmongod/query/query.h"
 #include "devmongod/wire/wire_message.h"
@@ -194,6 +195,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   struct Statement {
     chat::BsonPtr filter;
     bool just_one = false;
+    chat::BsonPtr spec;  // the whole statement (hint)
   };
   std::vector<Statement> statements;
   bson_iter_t item;
@@ -213,7 +215,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     if (!limit->has_value() || (**limit != 0 && **limit != 1)) {
       return std::unexpected(BadValue("The limit field in delete objects must be 0 or 1"));
     }
-    statements.push_back(Statement{std::move(*filter), **limit == 1});
+    statements.push_back(Statement{std::move(*filter), **limit == 1, std::move(statement)});
   }
 
   std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
@@ -241,9 +243,11 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   for (size_t index = 0; index < statements.size(); ++index) {
     ++opcounters_.remove;
     auto matcher = query::Matcher::Compile(*statements[index].filter);
-    if (!matcher) {
+    std::optional<CommandError> bad_hint = CheckHint(*statements[index].spec, collection);
+    if (!matcher || bad_hint) {
       AppendWriteError(write_errors.get(), error_count, static_cast<int64_t>(index),
-                       matcher.error().code, matcher.error().message);
+                       matcher ? bad_hint->code : matcher.error().code,
+                       matcher ? bad_hint->message : matcher.error().message);
       if (ordered->value_or(true)) break;
       continue;
     }

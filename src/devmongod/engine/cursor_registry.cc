@@ -21,7 +21,8 @@ bool CursorRegistry::Erase(int64_t id) { return cursors_.erase(id) > 0; }
 size_t CursorRegistry::ReapIdle(int64_t now_mono_ms, int64_t timeout_ms) {
   size_t reaped = std::erase_if(cursors_, [&](const auto& entry) {
     const Cursor& cursor = entry.second;
-    return cursor.pinned_by == 0 && now_mono_ms - cursor.last_used_mono_ms > timeout_ms;
+    return cursor.pinned_by == 0 && !cursor.no_timeout &&
+           now_mono_ms - cursor.last_used_mono_ms > timeout_ms;
   });
   timed_out_ += reaped;
   return reaped;
@@ -35,6 +36,12 @@ void CursorRegistry::UnpinConnection(uint64_t connection_id, int64_t now_mono_ms
       cursor.last_used_mono_ms = now_mono_ms;
     }
   }
+}
+
+size_t CursorRegistry::no_timeout() const {
+  size_t count = 0;
+  for (const auto& [id, cursor] : cursors_) count += cursor.no_timeout ? 1 : 0;
+  return count;
 }
 
 size_t CursorRegistry::pinned() const {

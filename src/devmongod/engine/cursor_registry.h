@@ -5,7 +5,7 @@
 // cursor whose getMore is parked waiting for change events is "pinned" by
 // that connection and is not idle; closing the connection unpins it.
 // Per-cursor state is kept small (2,000 parked change streams are normal):
-// a change stream is a position in the history plus its compiled filter.
+// a change stream is a position in the history plus its compiled stages.
 // Thread-safety: single-threaded, owned by the engine.
 #pragma once
 
@@ -20,6 +20,8 @@
 
 #include "common/bson_ptr.h"
 #include "devmongod/engine/cluster_clock.h"
+#include "devmongod/engine/resume_token.h"
+#include "devmongod/query/document_stage.h"
 #include "devmongod/query/query.h"
 
 namespace devmongod {
@@ -39,12 +41,19 @@ struct StreamScope {
 struct ChangeStreamState {
   StreamScope scope;
   uint64_t position = 0;  // every event with seq <= position has been examined
-  std::optional<query::Matcher> filter;
+  // The stages after $changeStream ($match, $project, ...); none: every
+  // event as it is.
+  std::optional<query::DocumentPipeline> pipeline;
   // Resumed right after its collection's drop event: the next read returns
   // the invalidate that followed it.
   bool invalidate_pending = false;
-  // startAtOperationTime in the future: events before it are skipped.
+  // startAtOperationTime or a high-water-mark token in the future: events
+  // before it are skipped.
   Timestamp start_at;
+  // The postBatchResumeToken so far: the token the stream started from, then
+  // the last event returned or, once later events were examined and not
+  // returned, a high-water mark past them. It only moves forward.
+  ResumeToken resume_token;
 };
 
 struct Cursor {
@@ -56,6 +65,7 @@ struct Cursor {
   // caused by unrelated events do not push it back.
   int64_t wait_deadline_mono_ms = 0;
   std::variant<ResultCursorState, ChangeStreamState> state;
+  bool no_timeout = false;  // find's noCursorTimeout: never reaped when idle
 };
 
 class CursorRegistry {
@@ -76,6 +86,7 @@ class CursorRegistry {
 
   size_t size() const { return cursors_.size(); }
   size_t pinned() const;
+  size_t no_timeout() const;
   uint64_t timed_out() const { return timed_out_; }
 
  private:

@@ -6,6 +6,7 @@
 #include "devmongod/engine/engine_core.h"
 #include "devmongod/engine/log.h"
 #include "devmongod/engine/reply_builder.h"
+#include "devmongod/engine/unsupported_options.h"
 
 namespace devmongod {
 namespace {
@@ -57,6 +58,12 @@ EngineCore::Handler EngineCore::FindHandler(const std::string& name) {
       {"createIndexes", &EngineCore::CmdCreateIndexes},
       {"listIndexes", &EngineCore::CmdListIndexes},
       {"listCollections", &EngineCore::CmdListCollections},
+      {"distinct", &EngineCore::CmdDistinct},
+      {"dropIndexes", &EngineCore::CmdDropIndexes},
+      {"deleteIndexes", &EngineCore::CmdDropIndexes},
+      {"dbStats", &EngineCore::CmdDbStats},
+      {"dbstats", &EngineCore::CmdDbStats},
+      {"collStats", &EngineCore::CmdCollStats},
   };
   auto it = kHandlers.find(name);
   return it == kHandlers.end() ? nullptr : it->second;
@@ -119,6 +126,9 @@ EngineCore::Result EngineCore::Dispatch(const Call& call) {
   }
   if (call.db.empty()) {
     return std::unexpected(MakeError(73, "InvalidNamespace", "the command names no database"));
+  }
+  if (auto unsupported = CheckUnsupportedOptions(call.name, call.command)) {
+    return std::unexpected(*unsupported);
   }
   return (this->*handler)(call);
 }

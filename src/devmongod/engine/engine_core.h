@@ -8,6 +8,10 @@
 //   commands_read.cc      find, getMore, killCursors, count, aggregate
 //   commands_catalog.cc   create, drop, dropDatabase, createIndexes,
 //                         listIndexes, listCollections
+//   commands_distinct.cc  distinct
+//   commands_indexes.cc   dropIndexes
+//   commands_stats.cc     dbStats, collStats
+//   unsupported_options.cc  options mongod honours and devmongod refuses
 //   change_stream.cc      $changeStream aggregate and getMore
 //   mutations.cc          data changes + their change events (shared by
 //                         commands and journal replay)
@@ -102,6 +106,11 @@ class EngineCore final : public CommandHandler {
   Result CmdCreateIndexes(const Call& call);
   Result CmdListIndexes(const Call& call);
   Result CmdListCollections(const Call& call);
+  // commands_distinct.cc, commands_indexes.cc, commands_stats.cc
+  Result CmdDistinct(const Call& call);
+  Result CmdDropIndexes(const Call& call);
+  Result CmdDbStats(const Call& call);
+  Result CmdCollStats(const Call& call);
   // change_stream.cc
   Result OpenChangeStream(const Call& call, const bson_t& pipeline, int64_t batch_size);
   Result ChangeStreamGetMore(const Call& call, Cursor& cursor, int64_t batch_size);

@@ -4,6 +4,7 @@
 //   {op:"delete", db, coll, docs:[{id, seq, ts, wall}], rw?}
 //   {op:"drop", db, coll, seq, ts, wall}
 //   {op:"createIndexes", db, coll, indexes:[{name, key, unique}]}
+//   {op:"dropIndexes", db, coll, names:[name, ...]}
 // where rw = {session: BinData, txn: Int64, reply: {...}} rebuilds the
 // retryable-write table, and seq/ts/wall rebuild the change history exactly
 // (same sequence numbers and cluster times, so old resume tokens stay valid).

@@ -204,6 +204,16 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
     if (!ReadStamp(entry, &stamp)) return "journal drop without stamp";
     if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
     DropCollection(db, coll, stamp);
+  } else if (op == "dropIndexes") {
+    bson_iter_t names, name;
+    if (!FindField(entry, "names", &names) || !BSON_ITER_HOLDS_ARRAY(&names) ||
+        !bson_iter_recurse(&names, &name)) {
+      return "journal dropIndexes without names";
+    }
+    Collection* collection = FindCollection(db, coll);
+    while (collection != nullptr && bson_iter_next(&name)) {
+      if (BSON_ITER_HOLDS_UTF8(&name)) collection->DropIndex(bson_iter_utf8(&name, nullptr));
+    }
   } else if (op == "createIndexes") {
     bson_iter_t indexes;
     if (!FindField(entry, "indexes", &indexes) || !BSON_ITER_HOLDS_ARRAY(&indexes)) {

@@ -45,7 +45,7 @@ std::string EncodeResumeTokenData(const ResumeToken& token) {
   out.reserve(kTokenHexLength);
   AppendHex(token.ts.AsU64(), 16, &out);
   AppendHex(token.seq, 16, &out);
-  out += token.invalidate ? "01" : "00";
+  out += token.high_water_mark ? "02" : token.invalidate ? "01" : "00";
   return out;
 }
 
@@ -92,8 +92,8 @@ std::expected<ResumeToken, CommandError> DecodeResumeToken(const bson_iter_t& va
       !ParseHex(data.substr(34, 2), &kind)) {
     return std::unexpected(Malformed(field, "not an uppercase hex string"));
   }
-  if (kind > 1) return std::unexpected(Malformed(field, "unknown token kind"));
-  return ResumeToken{Timestamp::FromU64(ts), seq, kind == 1};
+  if (kind > 2) return std::unexpected(Malformed(field, "unknown token kind"));
+  return ResumeToken{Timestamp::FromU64(ts), seq, kind == 1, kind == 2};
 }
 
 }  // namespace devmongod

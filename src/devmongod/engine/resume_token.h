@@ -3,13 +3,20 @@
 // Our encoding (not mongod's KeyString, which drivers treat as opaque):
 //   "82" + 16 hex digits of the event's cluster Timestamp (t then i)
 //        + 16 hex digits of the event's global sequence number
-//        + "00" for an ordinary event or "01" for an invalidate
+//        + "00" for an ordinary event, "01" for an invalidate, "02" for a
+//          high-water mark
 // The leading 0x82 mirrors mongod's tokens (drivers never parse them) and
-// keeps the string sortable by cluster time. A token names a position in the
-// change history: "everything up to and including sequence N has been seen".
-// A high-water-mark token (no event returned yet) uses the sequence and
-// timestamp of the last event examined, so it resumes exactly like an event
-// token.
+// keeps the string sortable by cluster time.
+//
+// An event token (00, 01) names an event in the change history: "everything
+// up to and including sequence N has been seen"; resuming checks that the
+// event (N, Timestamp) exists. A high-water-mark token (02) names a point in
+// cluster time, as mongod's do: "every event before Timestamp T has been
+// seen"; it is not an event, resuming from it gives exactly the events at or
+// after T, and its sequence field (the last event before T when it was made)
+// only keeps it sorting before the events at T and after every event before.
+// Tokens handed out before high-water marks existed were event tokens of the
+// last event examined; they still resume exactly.
 // Thread-safety: free functions without shared state.
 #pragma once
 
@@ -28,8 +35,15 @@ struct ResumeToken {
   Timestamp ts;
   uint64_t seq = 0;
   bool invalidate = false;
+  bool high_water_mark = false;  // a point in cluster time, not an event
   bool operator==(const ResumeToken&) const = default;
 };
+
+// The high-water mark "every event before `ts` has been seen", made when
+// the last event before `ts` is `last_seq`.
+inline ResumeToken HighWaterMark(Timestamp ts, uint64_t last_seq) {
+  return ResumeToken{ts, last_seq, false, true};
+}
 
 std::string EncodeResumeTokenData(const ResumeToken& token);
 // Appends `key: {_data: "..."}`.

@@ -2,13 +2,16 @@
 // matcher_node.h, rejecting anything it cannot evaluate faithfully.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "devmongod/query/errors.h"
+#include "devmongod/query/expression.h"
 #include "devmongod/query/limits.h"
 #include "devmongod/query/matcher_node.h"
+#include "devmongod/query/matcher_ops.h"
 #include "devmongod/query/path_walk.h"
 #include "devmongod/query/query.h"
 #include "devmongod/query/value_order.h"
@@ -33,41 +36,21 @@ Status CheckFullyRead(const bson_iter_t& iter) {
 }
 
 // MongoDB's BSONElement::trueValue(), which is how $exists reads its operand.
-bool Truthy(const bson_value_t& v) {
-  switch (v.value_type) {
-    case BSON_TYPE_BOOL:
-      return v.value.v_bool;
-    case BSON_TYPE_INT32:
-      return v.value.v_int32 != 0;
-    case BSON_TYPE_INT64:
-      return v.value.v_int64 != 0;
-    case BSON_TYPE_DOUBLE:
-      return v.value.v_double != 0;
-    case BSON_TYPE_DECIMAL128:
-      return v.value.v_decimal128.high != 0 || v.value.v_decimal128.low != 0;
-    case BSON_TYPE_NULL:
-    case BSON_TYPE_UNDEFINED:
-    case BSON_TYPE_EOD:
-      return false;
-    default:
-      return true;
-  }
-}
+bool Truthy(const bson_value_t& v) { return TrueValue(ExprValue{false, v, {}}); }
 
 // Operators MongoDB has but devmongod does not evaluate; naming them keeps
 // the error honest ("not supported") rather than "unknown".
 bool IsUnsupportedFieldOperator(std::string_view op) {
-  static constexpr std::string_view kKnown[] = {
-      "$regex",        "$options",   "$size",          "$all",        "$elemMatch",
-      "$type",         "$mod",       "$bitsAllSet",    "$bitsAnySet", "$bitsAllClear",
-      "$bitsAnyClear", "$geoWithin", "$geoIntersects", "$near",       "$nearSphere",
-      "$within",       "$text",      "$where",         "$expr",       "$jsonSchema"};
+  static constexpr std::string_view kKnown[] = {"$bitsAllSet",   "$bitsAnySet", "$bitsAllClear",
+                                                "$bitsAnyClear", "$geoWithin",  "$geoIntersects",
+                                                "$near",         "$nearSphere", "$within",
+                                                "$text",         "$where",      "$jsonSchema"};
   return std::find(std::begin(kKnown), std::end(kKnown), op) != std::end(kKnown);
 }
 
 bool IsUnsupportedTopLevelOperator(std::string_view op) {
-  return op == "$where" || op == "$expr" || op == "$text" || op == "$jsonSchema" ||
-         op == "$sampleRate" || op == "$alwaysTrue" || op == "$alwaysFalse";
+  return op == "$where" || op == "$text" || op == "$jsonSchema" || op == "$sampleRate" ||
+         op == "$alwaysTrue" || op == "$alwaysFalse";
 }
 
 // True for a document whose first field starts with '$': MongoDB reads the
@@ -76,17 +59,6 @@ bool IsOperatorDocument(const bson_iter_t& value) {
   bson_iter_t fields;
   if (!BSON_ITER_HOLDS_DOCUMENT(&value) || !bson_iter_recurse(&value, &fields)) return false;
   return bson_iter_next(&fields) && StartsWithDollar(KeyOf(fields));
-}
-
-Node MakePredicate(std::string_view path, PredicateOp op, bool negated,
-                   const bson_value_t& operand) {
-  Node node;
-  node.kind = Node::Kind::kPredicate;
-  node.predicate.path = CompiledPath(std::string(path));
-  node.predicate.op = op;
-  node.predicate.negated = negated;
-  node.predicate.operand = operand;
-  return node;
 }
 
 class FilterCompiler {
@@ -119,6 +91,8 @@ class FilterCompiler {
       kind = Node::Kind::kNor;
     } else if (op == "$comment") {
       return {};  // annotations only
+    } else if (op == "$expr") {
+      return CompileExpr(value, out);
     } else if (IsUnsupportedTopLevelOperator(op)) {
       return std::unexpected(BadValue(std::string(op) + " is not supported by devmongod"));
     } else {
@@ -154,9 +128,7 @@ class FilterCompiler {
       return std::unexpected(BadValue("field path has more than " +
                                       std::to_string(kMaxPathComponents) + " components"));
     }
-    if (BSON_ITER_HOLDS_REGEX(&value)) {
-      return std::unexpected(BadValue("regular expression filters are not supported by devmongod"));
-    }
+    if (BSON_ITER_HOLDS_REGEX(&value)) return CompileRegexLiteral(path, value, out);
     if (!IsOperatorDocument(value)) {
       out->push_back(MakePredicate(path, PredicateOp::kEq, false, ValueOf(value)));
       return {};
@@ -173,6 +145,16 @@ class FilterCompiler {
     while (bson_iter_next(&ops)) {
       const std::string_view op = KeyOf(ops);
       const bson_value_t operand = ValueOf(ops);
+      if ((op == "$gt" || op == "$gte" || op == "$lt" || op == "$lte") &&
+          operand.value_type == BSON_TYPE_REGEX) {
+        return std::unexpected(BadValue("Can't have RegEx as arg to predicate over field '" +
+                                        std::string(path) + "'."));
+      }
+      if (std::optional<Status> handled =
+              CompileArgumentOperator(path, op, start, ops, depth, out)) {
+        if (!*handled) return *handled;
+        continue;
+      }
       if (op == "$eq" || op == "$ne") {
         out->push_back(MakePredicate(path, PredicateOp::kEq, op == "$ne", operand));
       } else if (op == "$gt") {
@@ -198,6 +180,113 @@ class FilterCompiler {
     return CheckFullyRead(ops);
   }
 
+  // The operators with an argument of their own: $type, $regex/$options,
+  // $mod, $size, $all, $elemMatch; nullopt for any other operator.
+  std::optional<Status> CompileArgumentOperator(std::string_view path, std::string_view op,
+                                                const bson_iter_t& operators,
+                                                const bson_iter_t& operand, int depth,
+                                                std::vector<Node>* out) {
+    if (op == "$type") return CompileType(path, operand, out);
+    if (op == "$regex") return CompileRegexOperator(path, operators, operand, out);
+    if (op == "$options") {
+      bson_iter_t sibling = operators;
+      while (bson_iter_next(&sibling)) {
+        if (KeyOf(sibling) == "$regex") return Status{};  // compiled with its $regex
+      }
+      return std::unexpected(BadValue("$options needs a $regex"));
+    }
+    if (op == "$mod") return CompileMod(path, operand, out);
+    if (op == "$size") return CompileSize(path, operand, out);
+    if (op == "$all") return CompileAll(path, operand, depth, out);
+    if (op == "$elemMatch") return CompileElemMatch(path, operand, depth, out);
+    return std::nullopt;
+  }
+
+  static Status CompileRegexLiteral(std::string_view path, const bson_iter_t& literal,
+                                    std::vector<Node>* out) {
+    auto regex = RegexFromLiteral(literal);
+    if (!regex) return std::unexpected(regex.error());
+    Node node = MakePredicate(path, PredicateOp::kRegex, false, NullValue());
+    node.predicate.regex = std::move(*regex);
+    out->push_back(std::move(node));
+    return {};
+  }
+
+  // {$expr: <aggregation expression>}: true where the expression is truthy.
+  Status CompileExpr(const bson_iter_t& value, std::vector<Node>* out) const {
+    if (elem_match_depth_ > 0) {
+      return std::unexpected(BadValue("$expr can only be applied to the top-level document"));
+    }
+    auto expression = Expression::Parse(value);
+    if (!expression) return std::unexpected(expression.error());
+    Node node;
+    node.kind = Node::Kind::kExpr;
+    node.expression = std::make_shared<const Expression>(std::move(*expression));
+    out->push_back(std::move(node));
+    return {};
+  }
+
+  // {$all: [v, ...]}: every value matches as by equality (regexes by
+  // regex, {$elemMatch: ...} entries as such); an empty list matches nothing.
+  Status CompileAll(std::string_view path, const bson_iter_t& operand, int depth,
+                    std::vector<Node>* out) {
+    bson_iter_t items;
+    if (!BSON_ITER_HOLDS_ARRAY(&operand) || !bson_iter_recurse(&operand, &items)) {
+      return std::unexpected(BadValue("$all needs an array"));
+    }
+    Node all;
+    all.kind = Node::Kind::kAnd;
+    while (bson_iter_next(&items)) {
+      bson_iter_t inner;
+      if (IsOperatorDocument(items) && bson_iter_recurse(&items, &inner) &&
+          bson_iter_next(&inner) && KeyOf(inner) == "$elemMatch") {
+        if (Status s = CompileElemMatch(path, inner, depth, &all.children); !s) return s;
+      } else if (IsOperatorDocument(items)) {
+        return std::unexpected(BadValue("no $ expressions in $all"));
+      } else if (BSON_ITER_HOLDS_REGEX(&items)) {
+        if (Status s = CompileRegexLiteral(path, items, &all.children); !s) return s;
+      } else {
+        all.children.push_back(MakePredicate(path, PredicateOp::kEq, false, ValueOf(items)));
+      }
+    }
+    if (Status s = CheckFullyRead(items); !s) return s;
+    if (all.children.empty()) all.kind = Node::Kind::kOr;  // no alternative: never true
+    out->push_back(std::move(all));
+    return {};
+  }
+
+  // {$elemMatch: {b: 1, ...}} tests elements as documents; {$elemMatch:
+  // {$gt: 1, ...}} (operators other than $and/$or/$nor) tests them as values.
+  Status CompileElemMatch(std::string_view path, const bson_iter_t& operand, int depth,
+                          std::vector<Node>* out) {
+    bson_iter_t inner;
+    if (!BSON_ITER_HOLDS_DOCUMENT(&operand) || !bson_iter_recurse(&operand, &inner)) {
+      return std::unexpected(BadValue("$elemMatch needs an Object"));
+    }
+    if (depth + 1 > kMaxFilterDepth) {
+      return std::unexpected(BadValue("exceeded depth limit of " + std::to_string(kMaxFilterDepth) +
+                                      " when parsing the filter"));
+    }
+    bson_iter_t first = inner;
+    const bool has_first = bson_iter_next(&first);
+    const std::string_view key = has_first ? KeyOf(first) : std::string_view();
+    Node node;
+    node.kind = Node::Kind::kElemMatch;
+    node.predicate.path = CompiledPath(std::string(path));
+    node.elem_match_values = StartsWithDollar(key) && key != "$and" && key != "$or" &&
+                             key != "$nor" && key != "$where" && key != "$expr";
+    Node sub;
+    sub.kind = Node::Kind::kAnd;
+    ++elem_match_depth_;
+    Status status = node.elem_match_values ? CompileOperators("", inner, depth + 1, &sub.children)
+                                           : CompileDocument(inner, depth + 1, &sub.children);
+    --elem_match_depth_;
+    if (!status) return status;
+    node.children.push_back(std::move(sub));
+    out->push_back(std::move(node));
+    return {};
+  }
+
   static Status CompileIn(std::string_view path, std::string_view op, const bson_iter_t& operand,
                           std::vector<Node>* out) {
     bson_iter_t elements;
@@ -207,8 +296,10 @@ class FilterCompiler {
     Node node = MakePredicate(path, PredicateOp::kIn, op == "$nin", NullValue());
     while (bson_iter_next(&elements)) {
       if (BSON_ITER_HOLDS_REGEX(&elements)) {
-        return std::unexpected(BadValue("regular expressions in " + std::string(op) +
-                                        " are not supported by devmongod"));
+        auto regex = RegexFromLiteral(elements);
+        if (!regex) return std::unexpected(regex.error());
+        node.predicate.in_regexes.push_back(std::move(*regex));
+        continue;
       }
       if (IsOperatorDocument(elements)) {
         return std::unexpected(BadValue("cannot nest $ under " + std::string(op)));
@@ -230,11 +321,13 @@ class FilterCompiler {
   // includes a missing field. Represented as NOR of the inner AND.
   Status CompileNot(std::string_view path, const bson_iter_t& operand, int depth,
                     std::vector<Node>* out) {
-    if (BSON_ITER_HOLDS_REGEX(&operand)) {
-      return std::unexpected(
-          BadValue("$not with a regular expression is not supported by devmongod"));
-    }
+    Node all;
+    all.kind = Node::Kind::kAnd;
     bson_iter_t inner;
+    if (BSON_ITER_HOLDS_REGEX(&operand)) {
+      if (Status s = CompileRegexLiteral(path, operand, &all.children); !s) return s;
+      return Negate(std::move(all), out);
+    }
     if (!IsOperatorDocument(operand) || !bson_iter_recurse(&operand, &inner)) {
       return std::unexpected(BadValue("$not needs a regex or a document of operators"));
     }
@@ -242,15 +335,19 @@ class FilterCompiler {
       return std::unexpected(BadValue("exceeded depth limit of " + std::to_string(kMaxFilterDepth) +
                                       " when parsing the filter"));
     }
-    Node all;
-    all.kind = Node::Kind::kAnd;
     if (Status s = CompileOperators(path, inner, depth + 1, &all.children); !s) return s;
+    return Negate(std::move(all), out);
+  }
+
+  static Status Negate(Node all, std::vector<Node>* out) {
     Node nor;
     nor.kind = Node::Kind::kNor;
     nor.children.push_back(std::move(all));
     out->push_back(std::move(nor));
     return {};
   }
+
+  int elem_match_depth_ = 0;  // $expr is only allowed outside $elemMatch
 };
 
 }  // namespace

@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "common/bson_ptr.h"
+#include "devmongod/query/document_stage.h"
 #include "devmongod/query/errors.h"
 #include "devmongod/query/group_stage.h"
 #include "devmongod/query/numeric_order.h"
 #include "devmongod/query/query.h"
+#include "devmongod/query/stage_names.h"
 #include "devmongod/query/value_order.h"
 
 namespace devmongod::query {
@@ -113,19 +115,18 @@ Status RunLimit(const bson_iter_t& arg, WorkingSet* set) {
   return {};
 }
 
-Status RunProject(const bson_iter_t& arg, WorkingSet* set) {
-  bson_t spec;
-  if (!EmbeddedDocument(arg, &spec)) {
-    return std::unexpected(TypeMismatch("$project specification must be an object"));
-  }
-  auto projection = Projection::Compile(spec);
-  if (!projection) return std::unexpected(projection.error());
-  if (projection->empty()) {
-    return std::unexpected(BadValue("$project requires at least one output field"));
-  }
+// $project, $addFields/$set, $unset, $replaceRoot/$replaceWith, $redact.
+Status RunDocumentStage(std::string_view name, const bson_iter_t& arg, WorkingSet* set) {
+  auto stage = DocumentStage::Parse(name, arg);
+  if (!stage) return std::unexpected(stage.error());
   std::vector<chat::BsonPtr> produced;
   produced.reserve(set->docs.size());
-  for (const bson_t* doc : set->docs) produced.push_back(projection->Apply(*doc));
+  for (const bson_t* doc : set->docs) {
+    auto output = stage->Apply(*doc);
+    if (!output) return std::unexpected(output.error());
+    if (!output->keep) continue;
+    produced.push_back(output->doc ? std::move(output->doc) : chat::CopyBson(*doc));
+  }
   set->Replace(std::move(produced));
   return {};
 }
@@ -170,9 +171,13 @@ Status RunStage(std::string_view name, const bson_iter_t& arg, WorkingSet* set) 
   if (name == "$sort") return RunSort(arg, set);
   if (name == "$skip") return RunSkip(arg, set);
   if (name == "$limit") return RunLimit(arg, set);
-  if (name == "$project") return RunProject(arg, set);
   if (name == "$count") return RunCount(arg, set);
   if (name == "$group") return RunGroup(arg, set);
+  if (DocumentStage::Handles(name)) return RunDocumentStage(name, arg, set);
+  if (IsKnownStage(name)) {
+    return std::unexpected(
+        BadValue("the " + std::string(name) + " stage is not supported by devmongod"));
+  }
   return std::unexpected(
       LocationError(40324, "Unrecognized pipeline stage name: '" + std::string(name) + "'"));
 }

@@ -10,11 +10,14 @@
 //
 // Known differences from MongoDB (each rejected with a clear BadValue or
 // documented at its implementation):
-//  * not supported: $regex and regex literals, $expr, $where, $text, $size,
-//    $all, $elemMatch, $type, $mod, bit and geo operators; computed,
-//    positional, $slice and $elemMatch projections; $group expressions other
-//    than a constant or "$field", accumulators other than $sum $min $max
-//    $first $last; stages other than those listed on RunPipeline.
+//  * not supported: $where, $text, $jsonSchema, bit and geo operators;
+//    aggregation expressions other than those of expression.h (in $expr and
+//    the stages); computed, positional, $slice and $elemMatch projections in
+//    find; $group expressions other than a constant or "$field",
+//    accumulators other than $sum $min $max $first $last; stages other than
+//    those listed on RunPipeline.
+//  * collation: strings compare by bytes, $regex "i" folds case as PCRE2
+//    does (Unicode in UTF-8 mode).
 //  * a numeric path component on an array only indexes the array (MongoDB
 //    also looks for a field of that name in the array's documents).
 //  * "$a.b" in $group does not collect values across an array of documents
@@ -51,8 +54,9 @@ int CompareValues(const bson_value_t& a, const bson_value_t& b);
 // Finds `path` ("a.b.0.c") in `doc`. Returns false when absent.
 bool LookupPath(const bson_t& doc, std::string_view path, bson_iter_t* out);
 
-// A compiled filter: equality, $eq $gt $gte $lt $lte $ne $in $nin $exists,
-// $and $or $nor at top level, on top-level and dotted fields.
+// A compiled filter: equality, $eq $gt $gte $lt $lte $ne $in $nin $exists
+// $not $type $regex/$options (and regex values) $mod $all $elemMatch $size
+// on top-level and dotted fields; $and $or $nor $expr $comment at top level.
 class Matcher {
  public:
   static std::expected<Matcher, Error> Compile(const bson_t& filter);
@@ -96,10 +100,12 @@ class Projection {
 };
 
 // Runs an aggregation pipeline (the array of stages, as it arrives in the
-// `pipeline` field) over `docs`: $match, $sort, $skip, $limit, $project,
-// $count, and $group with _id (constant, null or "$field") and accumulators
-// $sum (constant or "$field"), $min, $max, $first, $last. Unknown stages are
-// an Error with code 40324.
+// `pipeline` field) over `docs`: $match, $sort, $skip, $limit, $count, the
+// per-document stages of document_stage.h ($project, $addFields, $set,
+// $unset, $replaceRoot, $replaceWith, $redact), and $group with _id
+// (constant, null or "$field") and accumulators $sum (constant or
+// "$field"), $min, $max, $first, $last. Other stages MongoDB has are a
+// BadValue naming them, unknown names an Error with code 40324.
 std::expected<std::vector<chat::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
                                                              const bson_t& pipeline);
 

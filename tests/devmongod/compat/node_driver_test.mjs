@@ -103,3 +103,39 @@ test('Mongoose model with timestamps: create, indexes, watch', async () => {
   await stream.close();
   await conn.close();
 });
+
+test('database and cluster change streams close their cursors', async () => {
+  const openCursors = async () =>
+    Number((await client.db('admin').command({ serverStatus: 1 })).metrics.cursor.open.total);
+  const before = await openCursors();
+  const dbStream = client.db(dbName).watch([], { maxAwaitTimeMS: 100 });
+  await dbStream.tryNext();
+  const clusterStream = client.watch([], { maxAwaitTimeMS: 100 });
+  await clusterStream.tryNext();
+  assert.equal(await openCursors(), before + 2);
+  await dbStream.close(); // killCursors on "$cmd.aggregate"
+  await clusterStream.close();
+  assert.equal(await openCursors(), before);
+});
+
+test('change stream stages and a resume token taken after a drop', async () => {
+  const coll = client.db(dbName).collection('staged');
+  await coll.insertOne({ old: true });
+  await coll.drop();
+  const stream = coll.watch(
+    [{ $match: { operationType: 'insert' } }, { $project: { 'fullDocument.n': 1 } }],
+    { maxAwaitTimeMS: 100 },
+  );
+  assert.equal(await stream.tryNext(), null);
+  const token = stream.resumeToken;
+  await stream.close();
+  await coll.insertOne({ n: 1, other: 'x' });
+  const resumed = coll.watch([{ $project: { 'fullDocument.n': 1 } }], {
+    resumeAfter: token,
+    maxAwaitTimeMS: 100,
+  });
+  const change = await resumed.next();
+  assert.deepEqual(Object.keys(change).sort(), ['_id', 'fullDocument']);
+  assert.equal(change.fullDocument.n, 1);
+  await resumed.close();
+});

@@ -76,6 +76,55 @@ class PyMongoCompat(unittest.TestCase):
         self.assertEqual(coll.delete_many({"even": False}).deleted_count, 5)
         self.assertEqual(coll.count_documents({}), 5)
 
+    def test_query_operators(self):
+        coll = self.db.operators
+        coll.insert_many([
+            {"_id": 1, "user": "Ada", "tags": ["x", "y"], "n": 3, "votes": [{"up": True}]},
+            {"_id": 2, "user": "bob", "tags": ["y"], "n": 8, "votes": []},
+            {"_id": 3, "user": "ann", "tags": "x", "n": 5.5, "votes": [{"up": False}]},
+        ])
+
+        def ids(query):
+            return sorted(d["_id"] for d in coll.find(query))
+
+        self.assertEqual(ids({"user": {"$regex": "^a", "$options": "i"}}), [1, 3])
+        self.assertEqual(ids({"user": re.compile("^A")}), [1])
+        self.assertEqual(ids({"user": {"$in": [re.compile("^b"), "ann"]}}), [2, 3])
+        self.assertEqual(ids({"user": {"$not": re.compile("^a")}}), [1, 2])
+        self.assertEqual(ids({"n": {"$type": "int"}}), [1, 2])
+        self.assertEqual(ids({"n": {"$type": "double"}}), [3])
+        self.assertEqual(ids({"tags": {"$type": "array"}}), [1, 2])
+        self.assertEqual(ids({"tags": {"$all": ["x", "y"]}}), [1])
+        self.assertEqual(ids({"tags": {"$size": 1}}), [2])
+        self.assertEqual(ids({"votes": {"$elemMatch": {"up": True}}}), [1])
+        self.assertEqual(ids({"n": {"$mod": [2, 1]}}), [1, 3])
+        self.assertEqual(ids({"$expr": {"$gt": ["$n", 4]}}), [2, 3])
+        self.assertEqual(coll.count_documents({"$expr": {"$eq": ["$missing", None]}}), 0)
+        with self.assertRaises(pymongo.errors.OperationFailure) as bad:
+            list(coll.find({"user": {"$regex": "a", "$options": "g"}}))
+        self.assertEqual(bad.exception.code, 51108)
+
+    def test_distinct_indexes_and_stats(self):
+        coll = self.db.catalog
+        coll.insert_many([{"room": "a", "tags": ["x", "y"]}, {"room": "b", "tags": ["y"]},
+                          {"room": "a"}])
+        self.assertEqual(sorted(coll.distinct("room")), ["a", "b"])
+        self.assertEqual(sorted(coll.distinct("tags")), ["x", "y"])
+        self.assertEqual(coll.distinct("room", {"tags": "x"}), ["a"])
+        coll.create_index("room", name="room_1")
+        coll.create_index([("tags", -1)])
+        self.assertEqual(sorted(coll.index_information()), ["_id_", "room_1", "tags_-1"])
+        coll.drop_index("room_1")
+        coll.drop_index([("tags", -1)])
+        self.assertEqual(sorted(coll.index_information()), ["_id_"])
+        with self.assertRaises(pymongo.errors.OperationFailure) as missing:
+            coll.drop_index("nope")
+        self.assertEqual(missing.exception.code, 27)
+        stats = self.db.command("dbStats")
+        self.assertGreaterEqual(stats["collections"], 1)
+        self.assertGreaterEqual(stats["objects"], 3)
+        self.assertEqual(self.db.command("collStats", "catalog")["count"], 3)
+
     def test_change_stream_live_and_resume(self):
         coll = self.db.stream
         with coll.watch(max_await_time_ms=200) as stream:
@@ -98,6 +147,47 @@ class PyMongoCompat(unittest.TestCase):
             token = stream.resume_token
         with coll.watch(resume_after=token, max_await_time_ms=200) as resumed:
             self.assertEqual([resumed.next()["fullDocument"]["i"] for _ in range(2)], [2, 3])
+
+    def test_token_after_drop_resumes_on_the_recreated_collection(self):
+        # A stream opened on a dropped collection hands out a position in
+        # time: resuming from it gives the new collection's events, not the
+        # old drop's invalidate.
+        coll = self.db.recreated
+        coll.insert_one({"old": True})
+        coll.drop()
+        with coll.watch(max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            token = stream.resume_token
+        coll.insert_one({"n": 1})
+        with coll.watch(resume_after=token, max_await_time_ms=100) as resumed:
+            change = resumed.next()
+            self.assertEqual(change["operationType"], "insert")
+            self.assertEqual(change["fullDocument"]["n"], 1)
+        with coll.watch(start_after=token, max_await_time_ms=100) as started:
+            self.assertEqual(started.next()["fullDocument"]["n"], 1)
+
+    def test_change_stream_pipeline_stages(self):
+        coll = self.db.staged
+        stages = [{"$match": {"operationType": "insert"}},
+                  {"$project": {"operationType": 1, "fullDocument.n": 1}},
+                  {"$addFields": {"big": {"$gt": ["$fullDocument.n", 5]}}}]
+        with coll.watch(stages, max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            coll.insert_one({"n": 7, "other": "x"})
+            change = stream.next()
+            self.assertEqual(sorted(change.keys()), ["_id", "big", "fullDocument", "operationType"])
+            self.assertEqual(change["fullDocument"], {"n": 7})
+            self.assertTrue(change["big"])
+        with self.assertRaises(pymongo.errors.OperationFailure) as refused:
+            coll.watch([{"$sort": {"n": 1}}])
+        self.assertEqual(refused.exception.code, 20)
+        # Removing the resume token (_id) fails the stream once such an event comes.
+        with coll.watch([{"$project": {"_id": 0}}], max_await_time_ms=100) as stream:
+            self.assertIsNone(stream.try_next())
+            coll.insert_one({"n": 1})
+            with self.assertRaises(pymongo.errors.OperationFailure) as failed:
+                stream.next()
+            self.assertEqual(failed.exception.code, 280)
 
     def test_empty_first_batch_gives_resumable_position(self):
         coll = self.db.quiet

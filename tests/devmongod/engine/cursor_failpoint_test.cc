@@ -35,6 +35,25 @@ TEST_F(CursorTest, KillCursorsReportsKilledAndNotFound) {
   Fails("db", R"({"getMore": )" + Long(a) + R"(, "collection": "c"})", 43);
 }
 
+// Database and cluster streams live on "<db>.$cmd.aggregate"; drivers kill
+// them with killCursors: "$cmd.aggregate", which mongod accepts.
+TEST_F(CursorTest, KillCursorsOnTheCommandNamespaceOfDatabaseAndClusterStreams) {
+  int64_t db_stream =
+      Int(*Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
+          "cursor.id");
+  int64_t cluster_stream = Int(*Ok("admin", R"({"aggregate": 1, "cursor": {},
+      "pipeline": [{"$changeStream": {"allChangesForCluster": true}}]})"),
+                               "cursor.id");
+  EXPECT_EQ(OpenCursors(), 2);
+  chat::BsonPtr r =
+      Ok("db", R"({"killCursors": "$cmd.aggregate", "cursors": [)" + Long(db_stream) + "]}");
+  EXPECT_EQ(Int(*r, "cursorsKilled.0"), db_stream);
+  Ok("admin", R"({"killCursors": "$cmd.aggregate", "cursors": [)" + Long(cluster_stream) + "]}");
+  EXPECT_EQ(OpenCursors(), 0);
+  Fails("db", R"({"killCursors": "$cmd", "cursors": []})", 73);
+  Fails("db", R"({"killCursors": "a$b", "cursors": []})", 73);
+}
+
 TEST_F(CursorTest, IdleCursorsAreReapedButNotWhileUsed) {
   options_.cursor_timeout_ms = 1000;
   Open();

@@ -69,6 +69,28 @@ TEST_F(PersistenceTest, DataIndexesAndResumeTokensSurviveReopen) {
   EXPECT_EQ(Int(*after[0], "documentKey._id"), 5);
 }
 
+// A high-water mark names a cluster time: after a restart it still resumes
+// with exactly the events written after it was handed out.
+TEST_F(PersistenceTest, HighWaterMarkTokenResumesAfterReopen) {
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
+  chat::BsonPtr opened =
+      Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})");
+  const std::string mark = Str(*opened, "cursor.postBatchResumeToken._data");
+  ASSERT_EQ(mark.substr(34), "02");
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 2}]})");
+  engine_->BeforeReplies();
+  wall_ms_ += 60'000;
+  Open();
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
+  chat::BsonPtr resumed = Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [
+      {"$changeStream": {"resumeAfter": {"_data": ")" +
+                                       mark + R"("}}}]})");
+  std::vector<chat::BsonPtr> events = Batch(*resumed);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(Int(*events[0], "documentKey._id"), 2);
+  EXPECT_EQ(Int(*events[1], "documentKey._id"), 3);
+}
+
 TEST_F(PersistenceTest, SequenceContinuesAfterReopen) {
   int64_t stream =
       Int(*Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),

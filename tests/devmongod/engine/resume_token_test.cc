@@ -18,7 +18,8 @@ std::expected<ResumeToken, CommandError> DecodeJson(const std::string& json) {
 TEST(ResumeTokenTest, RoundTrips) {
   for (const ResumeToken& token :
        {ResumeToken{{1700000000, 5}, 42, false}, ResumeToken{{0, 0}, 0, false},
-        ResumeToken{{UINT32_MAX, UINT32_MAX}, UINT64_MAX, true}}) {
+        ResumeToken{{UINT32_MAX, UINT32_MAX}, UINT64_MAX, true},
+        HighWaterMark({1700000000, 6}, 42)}) {
     std::string data = EncodeResumeTokenData(token);
     EXPECT_EQ(data.size(), 36u);
     EXPECT_EQ(data.substr(0, 2), "82");
@@ -31,6 +32,17 @@ TEST(ResumeTokenTest, RoundTrips) {
 TEST(ResumeTokenTest, EncodesTimestampThenSequenceInUppercaseHex) {
   EXPECT_EQ(EncodeResumeTokenData(ResumeToken{{0x6553F100, 0x1A}, 0xBEEF, false}),
             "826553F1000000001A000000000000BEEF00");
+}
+
+// A high-water mark at T sorts after every event before T and before every
+// event at T or later (the sequence field is the last event before T).
+TEST(ResumeTokenTest, HighWaterMarkSortsBetweenTheEventsAroundIt) {
+  const std::string before = EncodeResumeTokenData(ResumeToken{{100, 7}, 41, false});
+  const std::string mark = EncodeResumeTokenData(HighWaterMark({100, 8}, 41));
+  const std::string at = EncodeResumeTokenData(ResumeToken{{100, 8}, 42, false});
+  EXPECT_LT(before, mark);
+  EXPECT_LT(mark, at);
+  EXPECT_EQ(mark.substr(34), "02");
 }
 
 TEST(ResumeTokenTest, RejectsMalformedTokens) {
@@ -47,7 +59,7 @@ TEST(ResumeTokenTest, RejectsMalformedTokens) {
            R"({"_data": ")" + std::string("83") + good.substr(2) + R"("})",  // wrong format byte
            R"({"_data": ")" + good.substr(0, 20) + "ZZ" + good.substr(22) + R"("})",  // not hex
            R"({"_data": ")" + good.substr(0, 34) + R"(ab"})",  // lowercase hex
-           R"({"_data": ")" + good.substr(0, 34) + R"(02"})",  // unknown kind
+           R"({"_data": ")" + good.substr(0, 34) + R"(03"})",  // unknown kind
            R"({"_data": ")" + good + R"(", "extra": 1})",      // extra field
        }) {
     auto decoded = DecodeJson(bad);

@@ -36,6 +36,32 @@ TEST(ServerStatusTest, OpenCursorCountFollowsAChangeStream) {
                          std::chrono::seconds(20)));
 }
 
+// Database and cluster streams: libmongoc kills them on destroy with
+// killCursors "$cmd.aggregate", which must close the cursor (not leave it
+// open until the idle timeout).
+TEST(ServerStatusTest, DatabaseAndClientStreamsAreClosedOnDestroy) {
+  auto started = DevMongod::Start({"--quiet"});
+  ASSERT_TRUE(started.has_value()) << started.error();
+  auto client = Connect(**started);
+  auto before = ServerStatusNumber(client.get(), kOpenCursors);
+  ASSERT_TRUE(before.has_value());
+  test_support::DatabasePtr db(mongoc_client_get_database(client.get(), kDb));
+  chat::BsonPtr pipeline = Json("[]");
+  chat::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 200})");
+  ChangeStreamPtr db_stream(mongoc_database_watch(db.get(), pipeline.get(), opts.get()));
+  ChangeStreamPtr cluster_stream(mongoc_client_watch(client.get(), pipeline.get(), opts.get()));
+  for (mongoc_change_stream_t* stream : {db_stream.get(), cluster_stream.get()}) {
+    ASSERT_NE(stream, nullptr);
+    bson_error_t error;
+    const bson_t* error_doc = nullptr;
+    ASSERT_FALSE(mongoc_change_stream_error_document(stream, &error, &error_doc)) << error.message;
+  }
+  EXPECT_EQ(ServerStatusNumber(client.get(), kOpenCursors), *before + 2);
+  db_stream.reset();       // killCursors: "$cmd.aggregate" on the database
+  cluster_stream.reset();  // the same on admin
+  EXPECT_EQ(ServerStatusNumber(client.get(), kOpenCursors), *before);
+}
+
 TEST(ServerStatusTest, AbandonedCursorIsReapedAfterTheIdleTimeout) {
   auto started = DevMongod::Start({"--quiet", "--cursor-timeout-ms", "2000"});
   ASSERT_TRUE(started.has_value()) << started.error();
