@@ -1,10 +1,12 @@
 #include "chat/web/process_signals.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <utility>
 
 namespace chat::web {
 namespace {
@@ -24,7 +26,7 @@ extern "C" void OnStopSignal(int) {
 
 }  // namespace
 
-void InstallStopHandlers() {
+StopHandlers::StopHandlers() {
   if (g_stop_pipe[0] < 0 && pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
     g_stop_pipe[0] = g_stop_pipe[1] = -1;  // StopRequested() still works
   }
@@ -38,6 +40,20 @@ void InstallStopHandlers() {
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   sigaction(SIGPIPE, &ignore, nullptr);
+}
+
+StopHandlers::~StopHandlers() {
+  // Blocked here and the write end forgotten before closing, so a handler
+  // (on this thread or another) does not write to a descriptor being closed.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const int read_end = std::exchange(g_stop_pipe[0], -1);
+  const int write_end = std::exchange(g_stop_pipe[1], -1);
+  if (write_end >= 0) close(write_end);
+  if (read_end >= 0) close(read_end);
 }
 
 bool StopRequested() { return g_stop_requested != 0; }

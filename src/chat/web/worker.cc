@@ -102,7 +102,7 @@ std::expected<std::string, std::string> ParseWorkerArgs(int argc, char** argv, b
 }
 
 int RunWorker(const WorkerOptions& options, const Handler& handler) {
-  InstallStopHandlers();
+  const StopHandlers stop_handlers;
   if (FCGX_Init() != 0) {
     std::fprintf(stderr, "%s: cannot initialise libfcgi\n", options.program.c_str());
     return 1;

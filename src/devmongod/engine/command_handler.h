@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "common/bson_ptr.h"
 #include "devmongod/wire/wire_message.h"
@@ -73,6 +74,12 @@ class CommandHandler {
   // loop compares it with the last value it saw and, if it moved, re-runs
   // every waiting request.
   virtual uint64_t ChangeVersion() const = 0;
+
+  // Waiting requests that must re-run now although ChangeVersion() did not
+  // move: their cursor was killed from another connection, and mongod ends
+  // such a getMore at once (CursorKilled) rather than at its await time.
+  // Each id is returned once.
+  virtual std::vector<uint64_t> TakeInterruptedWaits() { return {}; }
 
   // Called once per loop iteration after commands ran and before replies are
   // written to sockets: the place to make acknowledged writes durable

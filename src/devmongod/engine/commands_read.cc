@@ -211,6 +211,16 @@ EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
   if (!call.rerun) ++opcounters_.getmore;
 
   Cursor* cursor = cursors_.Find(*id);
+  if (auto killed = killed_under_wait_.find(call.ctx.connection_id);
+      killed != killed_under_wait_.end()) {
+    const bool this_cursor = killed->second == *id;
+    killed_under_wait_.erase(killed);
+    if (this_cursor && cursor == nullptr) {
+      return std::unexpected(MakeError(
+          237, "CursorKilled",
+          "cursor id " + std::to_string(*id) + " was killed while a getMore waited on it"));
+    }
+  }
   if (cursor == nullptr) {
     return std::unexpected(
         MakeError(43, "CursorNotFound", "cursor id " + std::to_string(*id) + " not found"));
@@ -245,6 +255,10 @@ EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
   while (bson_iter_next(&item)) {
     std::optional<int64_t> id = IterAsInt(item);
     if (!id) return std::unexpected(TypeMismatch("'cursors' must contain cursor ids (Int64)"));
+    if (const Cursor* cursor = cursors_.Find(*id); cursor != nullptr && cursor->pinned_by != 0) {
+      killed_under_wait_[cursor->pinned_by] = *id;
+      interrupted_waits_.push_back(cursor->pinned_by);
+    }
     bool erased = cursors_.Erase(*id);
     bson_t* list = erased ? killed.get() : not_found.get();
     uint32_t& count = erased ? killed_count : not_found_count;

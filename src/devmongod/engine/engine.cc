@@ -167,6 +167,7 @@ void EngineCore::OnConnectionClosed(uint64_t connection_id) {
   app_names_.erase(connection_id);
   pending_fail_actions_.erase(connection_id);
   waiting_connections_.erase(connection_id);
+  killed_under_wait_.erase(connection_id);
   cursors_.UnpinConnection(connection_id, last_mono_ms_);
 }
 

@@ -29,6 +29,8 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "common/bson_ptr.h"
 #include "common/unique_fd.h"
@@ -55,6 +57,9 @@ class EngineCore final : public CommandHandler {
 
   Outcome Execute(const wire::Request& request, const ExecContext& ctx) override;
   uint64_t ChangeVersion() const override { return change_version_; }
+  std::vector<uint64_t> TakeInterruptedWaits() override {
+    return std::exchange(interrupted_waits_, {});
+  }
   void BeforeReplies() override;
   void OnTick(int64_t now_mono_ms) override;
   void OnConnectionOpened(uint64_t connection_id) override;
@@ -159,6 +164,11 @@ class EngineCore final : public CommandHandler {
   // Connections whose last command answered kWait: their next Execute is the
   // re-run of that command, which must not count or fire fail points again.
   std::unordered_set<uint64_t> waiting_connections_;
+  // A cursor killed while a getMore was parked on it, by that getMore's
+  // connection: the re-run answers CursorKilled instead of CursorNotFound
+  // (which drivers would take as a reason to resume the change stream).
+  std::unordered_map<uint64_t, int64_t> killed_under_wait_;
+  std::vector<uint64_t> interrupted_waits_;
 
   // Storage (dbpath only).
   chat::UniqueFd lock_fd_;

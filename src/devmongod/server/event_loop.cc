@@ -305,6 +305,10 @@ void EventLoop::RunWaiters() {
       for (uint64_t id : woken) Resume(id, false);
       progress = true;
     }
+    for (uint64_t id : handler_.TakeInterruptedWaits()) {
+      Resume(id, false);
+      progress = true;
+    }
     for (uint64_t id : timers_.PopExpired(MonoNowMs())) {
       // PopExpired removed the entry already; Unpark's Remove is then a no-op.
       Resume(id, true);

@@ -61,6 +61,27 @@ TEST_F(ChangeStreamTest, WaitsThenAnswersWhenAnEventArrives) {
   EXPECT_EQ(Ids(*rerun.reply), std::vector<int64_t>{1});
 }
 
+TEST_F(ChangeStreamTest, KillingACursorEndsItsParkedGetMoreWithCursorKilled) {
+  // A chat worker ends a quiet stream early by killing its cursor from a
+  // second connection; mongod interrupts the waiting getMore with 237, which
+  // drivers do not resume (43 CursorNotFound they would).
+  int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
+  ASSERT_EQ(GetMore("db", id, "c", false, 7).kind, Outcome::Kind::kWait);
+  EXPECT_TRUE(engine_->TakeInterruptedWaits().empty());
+  chat::BsonPtr killed = Ok("db", R"({"killCursors": "c", "cursors": [)" + Long(id) + "]}", 8);
+  EXPECT_EQ(engine_->TakeInterruptedWaits(), std::vector<uint64_t>{7});
+  EXPECT_TRUE(engine_->TakeInterruptedWaits().empty());
+  Outcome rerun = GetMore("db", id, "c", false, 7);
+  ASSERT_EQ(rerun.kind, Outcome::Kind::kReply);
+  EXPECT_EQ(Int(*rerun.reply, "code"), 237);
+  EXPECT_EQ(Str(*rerun.reply, "codeName"), "CursorKilled");
+  EXPECT_FALSE(Has(*rerun.reply, "errorLabels"));
+  // Only that getMore is told so: a later one hears that the cursor is gone.
+  EXPECT_EQ(
+      Int(*Fails("db", R"({"getMore": )" + Long(id) + R"(, "collection": "c"})", 43, 7), "code"),
+      43);
+}
+
 TEST_F(ChangeStreamTest, UnrelatedEventsDoNotPushTheDeadlineBack) {
   int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
   Outcome waiting = GetMore("db", id, "c");
