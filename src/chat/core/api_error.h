@@ -20,9 +20,15 @@
 //   duplicate_parameter       400     yes     a query parameter appears twice
 //   invalid_query_string      400     no      bad %-escape, too long, too many parameters
 //   invalid_content_length    400     no      CONTENT_LENGTH is not a decimal number
+//   unauthorized              401     no      no valid token (+ WWW-Authenticate header)
+//   token_expired             401     no      the stream's token expired (SSE error event)
+//   forbidden                 403     no      the caller may not do this
+//   forbidden_room            403     yes     the token does not allow this room
+//   forbidden_username        403     yes     username differs from the token's name
 //   not_found                 404     no      no such resource
 //   method_not_allowed        405     no      (+ Allow header)
 //   payload_too_large         413     no      body larger than the limit
+//   already_deleted           409     no      the message was deleted already
 //   unsupported_media_type    415     no      Content-Type is not application/json
 //   internal_error            500     no      a bug or an unmappable stored document
 //   database_unavailable      503     no      (+ Retry-After header)
@@ -53,8 +59,14 @@ enum class ErrorCode {
   kDuplicateParameter,
   kInvalidQueryString,
   kInvalidContentLength,
+  kUnauthorized,
+  kTokenExpired,
+  kForbidden,
+  kForbiddenRoom,
+  kForbiddenUsername,
   kNotFound,
   kMethodNotAllowed,
+  kAlreadyDeleted,
   kPayloadTooLarge,
   kUnsupportedMediaType,
   kInternalError,

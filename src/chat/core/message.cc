@@ -94,14 +94,6 @@ std::expected<std::vector<JsonMember>, ApiError> ReadBodyObject(std::string_view
   return std::move(*members);
 }
 
-std::expected<std::string, ApiError> ValidUsername(std::string_view raw) {
-  std::string username(TrimUnicodeSpace(raw));
-  if (auto error = CheckText(username, "username", kMaxUsernameCodePoints, false)) {
-    return std::unexpected(std::move(*error));
-  }
-  return username;
-}
-
 std::expected<std::string, ApiError> ValidContent(const std::vector<JsonMember>& members) {
   auto raw = RequireString(members, "content");
   if (!raw) return std::unexpected(std::move(raw.error()));
@@ -116,6 +108,14 @@ std::expected<std::string, ApiError> ValidContent(const std::vector<JsonMember>&
 
 }  // namespace
 
+std::expected<std::string, ApiError> ValidateUsername(std::string_view raw) {
+  std::string username(TrimUnicodeSpace(raw));
+  if (auto error = CheckText(username, "username", kMaxUsernameCodePoints, false)) {
+    return std::unexpected(std::move(*error));
+  }
+  return username;
+}
+
 std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body,
                                                      UsernameRule username_rule) {
   auto members = ReadBodyObject(body);
@@ -125,7 +125,7 @@ std::expected<NewMessage, ApiError> ValidatePostBody(std::string_view body,
   if (username_rule == UsernameRule::kRequired || FindMember(*members, "username")) {
     auto raw = RequireString(*members, "username");
     if (!raw) return std::unexpected(std::move(raw.error()));
-    auto username = ValidUsername(*raw);
+    auto username = ValidateUsername(*raw);
     if (!username) return std::unexpected(std::move(username.error()));
     message.username = std::move(*username);
   }

@@ -45,6 +45,10 @@ enum class UsernameRule { kRequired, kOptional };
 std::expected<NewMessage, ApiError> ValidatePostBody(
     std::string_view body, UsernameRule username_rule = UsernameRule::kRequired);
 
+// The username rules above, applied to one name (also a token's name, so
+// that a stored name always obeys them).
+std::expected<std::string, ApiError> ValidateUsername(std::string_view raw);
+
 // {"content": "..."}: the content rules above; other members are ignored.
 std::expected<std::string, ApiError> ValidateEditBody(std::string_view body);
 

@@ -50,6 +50,11 @@ void AppendMember(std::string& out, std::string_view key, std::string_view value
 
 }  // namespace
 
+std::string MessageRoom(const bson_t& doc) {
+  auto room = FindUtf8(doc, "room");
+  return std::string(room && *room ? **room : kDefaultRoom);
+}
+
 BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms,
                              std::string_view user_id) {
   BsonPtr doc = NewBson();

@@ -52,6 +52,10 @@ std::expected<std::string, std::string> DeletedMessageJson(const bson_t& doc);
 // Whether the document carries deletedAt (soft-deleted).
 bool IsDeleted(const bson_t& doc);
 
+// The message's room: its room field, or the default room when the field is
+// absent (or not a UTF-8 string: such a message is never shown anyway).
+std::string MessageRoom(const bson_t& doc);
+
 // The document's `_id` when it is an ObjectId (the history page cursor).
 std::optional<bson_oid_t> MessageId(const bson_t& doc);
 

@@ -17,6 +17,15 @@ TEST(ApiErrorTest, CodesHaveStableNamesAndStatuses) {
   EXPECT_EQ(ErrorCodeStatus(ErrorCode::kPayloadTooLarge), 413);
   EXPECT_EQ(ErrorCodeName(ErrorCode::kUnsupportedMediaType), "unsupported_media_type");
   EXPECT_EQ(ErrorCodeStatus(ErrorCode::kUnsupportedMediaType), 415);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kUnauthorized), "unauthorized");
+  EXPECT_EQ(ErrorCodeStatus(ErrorCode::kUnauthorized), 401);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kTokenExpired), "token_expired");
+  EXPECT_EQ(ErrorCodeStatus(ErrorCode::kForbidden), 403);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kForbiddenRoom), "forbidden_room");
+  EXPECT_EQ(ErrorCodeStatus(ErrorCode::kForbiddenRoom), 403);
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kForbiddenUsername), "forbidden_username");
+  EXPECT_EQ(ErrorCodeName(ErrorCode::kAlreadyDeleted), "already_deleted");
+  EXPECT_EQ(ErrorCodeStatus(ErrorCode::kAlreadyDeleted), 409);
   EXPECT_EQ(ErrorCodeName(ErrorCode::kDatabaseUnavailable), "database_unavailable");
   EXPECT_EQ(ErrorCodeStatus(ErrorCode::kDatabaseUnavailable), 503);
 }
