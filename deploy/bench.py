@@ -42,6 +42,7 @@ FANOUT_RATE = 20
 IDLE_STREAMS = 20 if QUICK else 500
 IDLE_SECONDS = 5 if QUICK else 30
 STORM_STREAMS = 50 if QUICK else 500
+CLEANUP_STREAMS = 20 if QUICK else 100
 POST_RATE = 200 if QUICK else 1000
 POST_CONNECTIONS = 16
 RECONNECT_STREAMS = 20 if QUICK else 100
@@ -225,9 +226,45 @@ def fan_out(stack, clients):
             "chat_pss_peak_mib": round(peak.peak_kib / 1024, 1), "chat_processes": peak.processes}
 
 
+def database_commands(stack):
+    """Commands the database has answered so far (serverStatus opcounters:
+    query, getmore, command, insert, update, delete), through PyMongo."""
+    import pymongo
+    client = pymongo.MongoClient(stack.env["MONGODB_URI"], serverSelectionTimeoutMS=5000)
+    try:
+        counters = client.admin.command("serverStatus")["opcounters"]
+        return sum(int(counters.get(k, 0)) for k in ("query", "getmore", "command", "insert",
+                                                         "update", "delete"))
+    finally:
+        client.close()
+
+
+def cleanup(stack, streams):
+    """Opens `streams` streams on one room, closes them all at once and
+    returns how long until every one's change stream is gone from the
+    database (cursor killed) and every worker is free again."""
+    wait_streams_gone(stack)
+    baseline = stack.open_cursors()
+    clients = [chat_stack.SseClient(stack.port, "/api/stream-messages?room=" + room("cleanup"))
+               for _ in range(streams)]
+    try:
+        chat_stack.wait_until(lambda: stack.open_cursors() >= baseline + streams, 60,
+                              "%d open change streams" % streams, interval=0.05)
+    finally:
+        start = time.monotonic()
+        for client in clients:
+            client.close()
+    chat_stack.wait_until(lambda: stack.open_cursors() <= baseline, 120, "cursors killed",
+                          interval=0.02)
+    cursors_gone_s = time.monotonic() - start
+    wait_streams_gone(stack)
+    return {"streams": streams, "cursors_gone_ms": round(1000 * cursors_gone_s),
+            "workers_free_ms": round(1000 * (time.monotonic() - start))}
+
+
 def idle(stack, streams, seconds):
     """Opens `streams` streams, waits until all are served, then measures CPU
-    over `seconds` and PSS at the end."""
+    and database commands over `seconds` and PSS at the end."""
     wait_streams_gone(stack)
     wait_idle_workers_retired(stack)
     base_pss = pss_kib(stack_pids(stack))
@@ -240,9 +277,11 @@ def idle(stack, streams, seconds):
         chat_stack.wait_until(lambda: busy_streams(stack) >= streams or proc.poll() is not None,
                               150, "%d busy stream workers" % streams, interval=0.5)
         time.sleep(2)  # let the last workers finish opening their change streams
+        commands0 = database_commands(stack)
         cpu0 = cpu_seconds(stack)
         time.sleep(seconds)
         cpu = cpu_seconds(stack) - cpu0
+        commands = database_commands(stack) - commands0  # (the probes add a handful)
         pids = stack_pids(stack)
         pss = pss_kib(pids)
     finally:
@@ -250,6 +289,7 @@ def idle(stack, streams, seconds):
     s = json.loads(out) if proc.returncode == 0 else {"error": err}
     return {"streams": streams, "seconds": seconds, "chat_cpu_s": round(cpu, 2),
             "chat_cpu_percent": round(100 * cpu / seconds, 2),
+            "db_commands_per_stream_per_s": round(commands / streams / seconds, 4),
             "chat_pss_mib": round(pss / 1024, 1), "chat_pss_without_streams_mib": round(base_pss / 1024, 1),
             "pss_per_stream_kib": round(pss / streams), "extra_pss_per_stream_kib":
             round((pss - base_pss) / streams), "processes": len(pids), "summary": s}
@@ -337,10 +377,15 @@ def print_table(results):
     for key, label in (("idle", "heartbeat 15 s"), ("idle_heartbeat_1s", "heartbeat 1 s")):
         i = results[key]
         print("idle %d streams, %s: PSS %.1f MiB total = %d KiB/stream (%d KiB above no streams); "
-              "CPU %.2f s over %d s (%.1f%% of one core)" % (
+              "CPU %.2f s over %d s (%.1f%% of one core; target <= 5%% at 15 s); "
+              "%.3f database commands per stream per second (target <= 0.1)" % (
                   i["streams"], label, i["chat_pss_mib"], i["pss_per_stream_kib"],
                   i["extra_pss_per_stream_kib"], i["chat_cpu_s"], i["seconds"],
-                  i["chat_cpu_percent"]))
+                  i["chat_cpu_percent"], i["db_commands_per_stream_per_s"]))
+    c = results["cleanup"]
+    print("cleanup: %d streams closed at once, every change stream killed after %d ms "
+          "(target <= 2000), every worker free after %d ms" % (
+              c["streams"], c["cursors_gone_ms"], c["workers_free_ms"]))
     for r in results["fan_out"]:
         s = r["summary"]
         print("fan-out %d: %d of %d streams open, %d answers 503 on the way (retried after %d ms), "
@@ -426,6 +471,8 @@ def main():
             results["fan_out"].append(fan_out(stack, clients))
         print("idle %d ..." % IDLE_STREAMS, flush=True)
         results["idle"] = idle(stack, IDLE_STREAMS, IDLE_SECONDS)
+        print("cleanup %d ..." % CLEANUP_STREAMS, flush=True)
+        results["cleanup"] = cleanup(stack, CLEANUP_STREAMS)
         print("connect storm %d ..." % STORM_STREAMS, flush=True)
         results["storm"] = storm(stack, STORM_STREAMS, warm=False)
         results["storm_warm"] = storm(stack, STORM_STREAMS, warm=True)

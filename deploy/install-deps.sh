@@ -10,7 +10,8 @@ libfcgi-dev libmongoc-dev libbson-dev libcjson-dev libpcre2-dev
 libgtest-dev googletest
 nginx-light curl procps iproute2
 clang libclang-rt-dev
-python3 python3-pymongo valgrind libfaketime
+python3 python3-pymongo python3-prometheus-client python3-yaml python3-jwt python3-cryptography
+valgrind libfaketime libssl-dev openssl
 chromium chromium-driver
 
 "

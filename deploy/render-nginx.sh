@@ -16,6 +16,12 @@
 #   CLIENT_BODY_TIMEOUT [10]    seconds allowed between two reads of a body (then closed)
 #   SEND_TIMEOUT [10]        seconds a client may stall reading a non-stream answer
 #   CONF_DIR [OUT_DIR]       where the rendered files will live (for make install with DESTDIR)
+#   CHAT_IDENTITY [none]     none: the workers authenticate (CHAT_AUTH=off|jwt);
+#                            auth-request: nginx asks AUTH_URL (the site's auth
+#                            service) and passes the identity it returns
+#                            (CHAT_AUTH=trusted-header)
+#   AUTH_URL                 with auth-request: http://host:port/path
+#   METRICS_ALLOW [127.0.0.1 ::1]  addresses or CIDR ranges that may read /metrics
 set -eu
 out="$1"
 kind="${2:-dev}"
@@ -43,6 +49,15 @@ for name in STREAM_SLOTS STREAM_PER_IP POST_RATE POST_BURST WORKER_CONNECTIONS M
     exit 2
   fi
 done
+METRICS_ALLOW_LINES=""
+for address in ${METRICS_ALLOW:-127.0.0.1 ::1}; do
+  case "$address" in
+    *[!0-9A-Fa-f.:/]*|"")
+      echo "render-nginx: METRICS_ALLOW must list IP addresses or CIDR ranges, not '$address'" >&2
+      exit 2 ;;
+  esac
+  METRICS_ALLOW_LINES="$METRICS_ALLOW_LINES allow $address;"
+done
 render() {
   sed -e "s|@STATE_DIR@|${STATE_DIR}|g" \
       -e "s|@USER_DIRECTIVE@|${USER_DIRECTIVE}|g" \
@@ -60,6 +75,8 @@ render() {
       -e "s|@CLIENT_HEADER_TIMEOUT@|${CLIENT_HEADER_TIMEOUT:-10}|g" \
       -e "s|@CLIENT_BODY_TIMEOUT@|${CLIENT_BODY_TIMEOUT:-10}|g" \
       -e "s|@SEND_TIMEOUT@|${SEND_TIMEOUT:-10}|g" \
+      -e "s|@AUTH_URL@|${AUTH_URL:-}|g" \
+      -e "s|@METRICS_ALLOW@|${METRICS_ALLOW_LINES}|g" \
       "$1" > "$2"
   if grep -n '@[A-Z_]*@' "$2" >&2; then
     echo "render-nginx: unrendered placeholder in $2" >&2
@@ -69,6 +86,23 @@ render() {
 render "$here/nginx/chat-http.conf.in" "$out/chat-http.conf"
 render "$here/nginx/chat-locations.conf.in" "$out/chat-locations.conf"
 cp "$here/nginx/fastcgi-chat.conf" "$out/fastcgi-chat.conf"
+cp "$here/nginx/chat-identity-none.conf" "$out/chat-identity-none.conf"
+case "${CHAT_IDENTITY:-none}" in
+  none)
+    cp "$here/nginx/chat-identity-none.conf" "$out/chat-identity.conf"
+    echo "# CHAT_IDENTITY=none: no auth_request location" > "$out/chat-auth-location.conf"
+    ;;
+  auth-request)
+    case "${AUTH_URL:-}" in
+      http://*|https://*) ;;
+      *) echo "render-nginx: CHAT_IDENTITY=auth-request needs AUTH_URL=http://host:port/path" >&2
+         exit 2 ;;
+    esac
+    cp "$here/nginx/chat-identity-auth-request.conf" "$out/chat-identity.conf"
+    render "$here/nginx/chat-auth-location-auth-request.conf.in" "$out/chat-auth-location.conf"
+    ;;
+  *) echo "render-nginx: CHAT_IDENTITY must be none or auth-request" >&2; exit 2 ;;
+esac
 case "$kind" in
   dev)  render "$here/nginx/nginx-dev.conf.in" "$out/nginx.conf" ;;
   site) render "$here/nginx/chat-site.conf.in" "$out/chat-site.conf" ;;

@@ -52,6 +52,11 @@ else
   db_desc="MongoDB at \$MONGODB_URI"
 fi
 
+# Both programs' metrics (GET /metrics, from loopback only).
+CHAT_METRICS_DIR="${CHAT_METRICS_DIR:-$run/metrics}"
+export CHAT_METRICS_DIR
+mkdir -p "$CHAT_METRICS_DIR"
+
 group_opt=""
 [ "$(id -u)" -eq 0 ] && group_opt="--socket-group nogroup"
 stream_max="${STREAM_WORKERS:-64}"

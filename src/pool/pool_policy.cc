@@ -1,5 +1,9 @@
 #include "pool/pool_policy.h"
 
+#include <sys/wait.h>
+
+#include <csignal>
+
 #include <algorithm>
 
 namespace chat::pool {
@@ -43,6 +47,20 @@ bool PoolPolicy::OnExited(pid_t pid, bool clean_exit, int64_t now_ms) {
   backoff_ms_ = std::min(backoff_ms_, limits_.backoff_max_ms);
   no_spawn_before_ms_ = now_ms + backoff_ms_;
   return true;
+}
+
+ExitCause ClassifyExit(int status, bool told_to_go) {
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    return signal == SIGKILL || signal == SIGTERM ? ExitCause::kKilled : ExitCause::kCrashed;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return ExitCause::kCrashed;
+  return told_to_go ? ExitCause::kNormal : ExitCause::kRecycled;
+}
+
+bool PoolPolicy::IsRetiring(pid_t pid) const {
+  auto it = workers_.find(pid);
+  return it != workers_.end() && it->second.state == WorkerState::kRetiring;
 }
 
 std::vector<pid_t> PoolPolicy::RetireAll() {

@@ -43,6 +43,15 @@ struct Decision {
   int64_t next_check_ms = -1;  // when to ask again at the latest (-1: no timer needed)
 };
 
+// Why a worker ended, for the metrics: normal (told to go: retired idle,
+// pool stopping or reloading), recycled (left by itself, having served its
+// CHAT_MAX_REQUESTS), crashed (non-zero status, or a signal such as SIGSEGV
+// or SIGABRT), killed (SIGKILL or SIGTERM it could not handle).
+enum class ExitCause { kNormal, kRecycled, kCrashed, kKilled };
+
+// `status` as waitpid(2) reports it; `told_to_go`: the pool had retired it.
+ExitCause ClassifyExit(int status, bool told_to_go);
+
 class PoolPolicy {
  public:
   explicit PoolPolicy(PolicyLimits limits) : limits_(limits) {}
@@ -55,6 +64,8 @@ class PoolPolicy {
   // Graceful replacement (SIGHUP): every current worker retires once idle;
   // fresh ones are spawned in their place.
   std::vector<pid_t> RetireAll();
+  // Whether the pool has told this worker to go (retired, reloading).
+  bool IsRetiring(pid_t pid) const;
 
   Decision Decide(int64_t now_ms);
 

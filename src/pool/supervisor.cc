@@ -146,6 +146,7 @@ void Supervisor::Spawn(int64_t now_ms) {
   status_pipes_[pid] = std::move(read_end);
   policy_.OnSpawned(pid, now_ms);
   ++spawned_;
+  if (metrics_) metrics_->PoolSpawned();
   Publish("spawn", pid);
 }
 
@@ -183,6 +184,10 @@ void Supervisor::ReapChildren(int64_t now_ms) {
       status_pipes_.erase(it);
     }
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (metrics_) {
+      const ExitCause cause = ClassifyExit(status, stopping_ || policy_.IsRetiring(pid));
+      metrics_->PoolExited(static_cast<metrics::WorkerExit>(cause));
+    }
     if (policy_.OnExited(pid, clean, now_ms)) {
       ++crashes_;
       std::fprintf(
@@ -264,6 +269,7 @@ void Supervisor::Publish(const char* event, pid_t pid) {
   const std::string status = StatusJson();
   if (last_published_ == status && std::strcmp(event, "tick") == 0) return;
   const Counts c = policy_.counts();
+  if (metrics_) metrics_->PoolState(c.idle, c.busy, options_.limits.max_workers, getpid());
   std::fprintf(stderr, "chat-pool name=%s event=%s pid=%d busy=%d idle=%d retiring=%d total=%d\n",
                options_.name.c_str(), event, pid, c.busy, c.idle, c.retiring, c.total);
   if (last_published_ == status) return;
@@ -330,6 +336,7 @@ int Supervisor::Run() {
     Apply(now);
   }
   unlink(options_.socket_path.c_str());
+  if (metrics_) metrics_->PoolState(0, 0, options_.limits.max_workers, 0);  // no pool now
   std::fprintf(stderr, "chat-pool name=%s event=stopped\n", options_.name.c_str());
   return 0;
 }

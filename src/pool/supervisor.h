@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "chat/metrics/recorder.h"
 #include "common/unique_fd.h"
 #include "pool/pool_options.h"
 #include "pool/pool_policy.h"
@@ -35,8 +36,14 @@ using WorkerEntry = std::function<int()>;
 
 class Supervisor {
  public:
-  explicit Supervisor(PoolOptions options, WorkerEntry entry = nullptr)
-      : options_(std::move(options)), entry_(std::move(entry)), policy_(options_.limits) {}
+  // `metrics` (optional) receives the pool's state and its workers' starts
+  // and exits; it must outlive the supervisor.
+  explicit Supervisor(PoolOptions options, WorkerEntry entry = nullptr,
+                      metrics::Recorder* metrics = nullptr)
+      : options_(std::move(options)),
+        entry_(std::move(entry)),
+        metrics_(metrics),
+        policy_(options_.limits) {}
   // Returns the process exit status.
   int Run();
 
@@ -56,6 +63,7 @@ class Supervisor {
 
   PoolOptions options_;
   WorkerEntry entry_;
+  metrics::Recorder* metrics_;
   PoolPolicy policy_;
   UniqueFd listen_fd_;
   UniqueFd signal_fd_;

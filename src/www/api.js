@@ -44,6 +44,7 @@ async function request(url, options) {
     throw new ApiError(0, "network_error", "The chat server cannot be reached.", null);
   }
   if (!response.ok) throw await errorFrom(response);
+  if (response.status === 204) return null;
   try {
     return await response.json();
   } catch {
@@ -69,6 +70,27 @@ export async function postMessage({ username, content, room }) {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ username, content, room }),
   });
+}
+
+// Edits one's own message; resolves to the message as stored now.
+export async function editMessage(id, content) {
+  return request("/api/messages/" + encodeURIComponent(id), {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ content }),
+  });
+}
+
+// Deletes a message (its author, or a moderator).
+export async function deleteMessage(id) {
+  await request("/api/messages/" + encodeURIComponent(id), { method: "DELETE" });
+}
+
+// Who the page is signed in as: {auth: "off"} when the server does not
+// authenticate, else {auth, userId, name, rooms, roles, moderator}; throws an
+// ApiError with status 401 when it does and the browser has no valid token.
+export async function fetchMe() {
+  return request("/api/me", {});
 }
 
 // A sentence for the user: the API's own message, plus when to retry.

@@ -5,6 +5,7 @@
 // message shows once, in its place, whichever path brings it.
 // Runs on the page's single event loop; all state lives in the ChatPage.
 
+import { deleteMessage, describeError, editMessage, fetchMe } from "./api.js";
 import { wireComposer } from "./composer.js";
 import { RoomSession } from "./room_session.js";
 import {
@@ -38,6 +39,9 @@ function findElements() {
     roomLabel: "room-label",
     roomName: "room-name",
     changeRoom: "change-room",
+    who: "who",
+    joinNameField: "join-name-field",
+    joinNote: "join-note",
     join: "join",
     joinName: "join-name",
     joinNameError: "join-name-error",
@@ -67,8 +71,16 @@ class ChatPage {
   #ui = findElements();
   #timeline = new Timeline(this.#ui.messages, this.#ui.scroller);
   #session = null;
+  // The signed-in identity ({auth, userId, name, ...}), {auth: "off"} when
+  // the server does not authenticate, or null when it does and we are not.
+  #me = { auth: "off" };
 
-  start() {
+  get #signedIn() {
+    return this.#me !== null && this.#me.auth !== "off";
+  }
+
+  async start() {
+    await this.#whoAmI();
     this.#wireJoinForm();
     this.#wireHistoryButton();
     this.#wireNavigation();
@@ -79,14 +91,50 @@ class ChatPage {
       (message, target) => target.addOwn(message),
     );
     const room = roomFromLocation(location);
-    const name = loadName(localStorage);
-    if (room && nameError(name) === "") {
+    const name = this.#currentName();
+    if (room && nameError(name) === "" && this.#me !== null) {
       ui.joinName.value = name;
       ui.joinRoom.value = room;
       this.#enterRoom(room, name);
     } else {
       this.#showJoinForm();
     }
+  }
+
+  // Asks the server who we are. With authentication on, the name is the
+  // token's (the name field goes away) and Edit/Delete follow the token;
+  // without a valid token the page says so instead of failing every request.
+  async #whoAmI() {
+    const ui = this.#ui;
+    try {
+      this.#me = await fetchMe();
+    } catch (error) {
+      // 401: sign-in needed. Anything else (an older server without
+      // /api/me, a network error): carry on as without authentication.
+      this.#me = error.status === 401 ? null : { auth: "off" };
+    }
+    const me = this.#me;
+    ui.joinNameField.hidden = this.#signedIn || me === null;
+    ui.who.hidden = !this.#signedIn;
+    if (this.#signedIn) ui.who.textContent = `Signed in as ${me.name}`;
+    ui.joinNote.textContent =
+      me === null ? "This chat needs you to sign in first; reload the page once you have." : "";
+    this.#timeline.setPermissions(
+      {
+        userId: this.#signedIn ? me.userId : "",
+        moderator: this.#signedIn && me.moderator === true,
+        anyone: me !== null && me.auth === "off" && me.moderationWithoutAuth === true,
+      },
+      {
+        edit: (message, text) => editMessage(message._id, text),
+        remove: (message) => deleteMessage(message._id),
+        describe: describeError,
+      },
+    );
+  }
+
+  #currentName() {
+    return this.#signedIn ? this.#me.name : loadName(localStorage);
   }
 
   #showState(state) {
@@ -138,7 +186,7 @@ class ChatPage {
     ui.changeRoom.hidden = true;
     ui.join.hidden = false;
     document.title = "Chat";
-    ui.joinName.value = ui.joinName.value || loadName(localStorage);
+    ui.joinName.value = ui.joinName.value || this.#currentName();
     ui.joinRoom.value = ui.joinRoom.value || roomFromLocation(location) || DEFAULT_ROOM;
     (ui.joinName.value ? ui.joinRoom : ui.joinName).focus();
   }
@@ -147,7 +195,8 @@ class ChatPage {
     const ui = this.#ui;
     ui.join.addEventListener("submit", (event) => {
       event.preventDefault();
-      const name = ui.joinName.value.trim();
+      if (this.#me === null) return;
+      const name = this.#signedIn ? this.#me.name : ui.joinName.value.trim();
       const room = ui.joinRoom.value.trim();
       const nameProblem = nameError(name);
       const roomProblem = roomError(room);
@@ -157,7 +206,7 @@ class ChatPage {
         (nameProblem ? ui.joinName : ui.joinRoom).focus();
         return;
       }
-      saveName(localStorage, name);
+      if (!this.#signedIn) saveName(localStorage, name);
       if (roomFromLocation(location) !== room) history.pushState(null, "", roomUrl(location, room));
       this.#enterRoom(room, name);
       ui.message.focus();
@@ -181,8 +230,8 @@ class ChatPage {
   #wireNavigation() {
     window.addEventListener("popstate", () => {
       const room = roomFromLocation(location);
-      const name = loadName(localStorage);
-      if (room && nameError(name) === "") {
+      const name = this.#currentName();
+      if (room && nameError(name) === "" && this.#me !== null) {
         if (!this.#session || this.#session.room !== room) this.#enterRoom(room, name);
       } else {
         this.#showJoinForm();

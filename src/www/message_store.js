@@ -41,6 +41,10 @@ export class MessageStore {
     return this.#byId.has(id);
   }
 
+  get(id) {
+    return this.#byId.get(id) ?? null;
+  }
+
   // The messages in timeline order (a copy).
   list() {
     return this.#ordered.slice();
@@ -53,6 +57,27 @@ export class MessageStore {
     this.#byId.set(message._id, message);
     const index = this.#insertionIndex(message);
     this.#ordered.splice(index, 0, message);
+    return index;
+  }
+
+  // Replaces a known message by its edited version (same _id, so the same
+  // place); returns its index, or -1 when the message is not shown.
+  replace(message) {
+    if (!isMessage(message) || !this.#byId.get(message._id)) return -1;
+    this.#byId.set(message._id, message);
+    const index = this.#insertionIndex(message);
+    this.#ordered[index] = message;
+    return index;
+  }
+
+  // Removes a (deleted) message; returns the index it had, or -1. Its id
+  // stays known, so a late copy from a history page does not bring it back.
+  remove(id) {
+    const message = this.#byId.get(id);
+    if (!message) return -1;
+    const index = this.#insertionIndex(message);
+    this.#ordered.splice(index, 1);
+    this.#byId.set(id, null);
     return index;
   }
 

@@ -37,6 +37,12 @@ export class RoomSession {
       onMessage: (message) => {
         if (!this.#stopped) timeline.add([message]);
       },
+      onUpdate: (message) => {
+        if (!this.#stopped) timeline.update(message);
+      },
+      onDelete: (deleted) => {
+        if (!this.#stopped && typeof deleted._id === "string") timeline.remove(deleted._id);
+      },
       // An open stream that could not resume from an id starts "now": load
       // history after it is open so nothing falls between the two.
       onOpen: ({ resumed }) => {

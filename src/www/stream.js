@@ -47,7 +47,8 @@ export class ResilientStream {
     if (document.visibilityState === "visible") this.#reconnectSoon();
   };
 
-  // handlers: onMessage(message, id), onReset(info), onOpen({resumed}),
+  // handlers: onMessage(message, id), onUpdate(message, id),
+  // onDelete({_id, room, deletedAt}, id), onReset(info), onOpen({resumed}),
   // onState(state), onServerError(error) - all optional.
   constructor(room, handlers) {
     this.#room = room;
@@ -122,6 +123,16 @@ export class ResilientStream {
       if (event.lastEventId) this.#lastEventId = event.lastEventId;
       this.#emit("onMessage", message, event.lastEventId);
     });
+    // Edits and deletes carry their own ids: resuming after one of them
+    // continues after it, as after a message.
+    for (const [name, handler] of [["update", "onUpdate"], ["delete", "onDelete"]]) {
+      source.addEventListener(name, (event) => {
+        if (source !== this.#source) return;
+        const data = safeParse(event.data);
+        if (event.lastEventId) this.#lastEventId = event.lastEventId;
+        if (data) this.#emit(handler, data, event.lastEventId);
+      });
+    }
     source.addEventListener("reset", (event) => {
       if (source !== this.#source) return;
       this.#emit("onReset", safeParse(event.data));

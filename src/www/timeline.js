@@ -3,6 +3,9 @@
 // HTML, so a message such as "<img onerror=…>" shows as the characters typed.
 // Keeps the view at the newest message unless the reader scrolled up, and
 // keeps the reader's place when older messages are added above.
+// Messages the reader may change get Edit / Delete buttons; an edit or a
+// delete (the reader's own, or another browser's from the stream) changes the
+// message in place or takes it out.
 // Single-threaded (the page's event loop); one instance per room view.
 
 import { MessageStore } from "./message_store.js";
@@ -18,6 +21,10 @@ export class Timeline {
   #scroller;
   #store = new MessageStore();
   #ownName = "";
+  // Who may change what: {userId, moderator, anyone}; and what a change does:
+  // {edit(message, text) -> Promise<message>, remove(message) -> Promise}.
+  #permissions = { userId: "", moderator: false, anyone: false };
+  #actions = null;
 
   // list: the <ol>; scroller: the element that scrolls (its ancestor).
   constructor(list, scroller) {
@@ -31,6 +38,11 @@ export class Timeline {
 
   setOwnName(name) {
     this.#ownName = name;
+  }
+
+  setPermissions(permissions, actions) {
+    this.#permissions = { ...this.#permissions, ...permissions };
+    this.#actions = actions;
   }
 
   clear() {
@@ -63,6 +75,24 @@ export class Timeline {
       this.#scroller.scrollTop = topBefore + (this.#scroller.scrollHeight - heightBefore);
     }
     return added;
+  }
+
+  // An edited message (same _id): re-rendered where it is. Unknown ids are
+  // ignored (not loaded yet: history will bring the edited text).
+  update(message) {
+    const index = this.#store.replace(message);
+    if (index < 0) return false;
+    const old = this.#list.children[index];
+    if (old) old.replaceWith(this.#render(message));
+    return true;
+  }
+
+  // A deleted message leaves the timeline.
+  remove(id) {
+    const index = this.#store.remove(id);
+    if (index < 0) return false;
+    this.#list.children[index]?.remove();
+    return true;
   }
 
   scrollToNewest() {
@@ -100,7 +130,85 @@ export class Timeline {
     content.className = "content";
     content.textContent = message.content;
 
+    if (message.editedAt) {
+      const edited = document.createElement("span");
+      edited.className = "edited";
+      edited.textContent = "(edited)";
+      meta.append(" ", edited);
+    }
     item.append(meta, content);
+    const actions = this.#renderActions(message, item, content);
+    if (actions) item.append(actions);
     return item;
+  }
+
+  #canEdit(message) {
+    const p = this.#permissions;
+    return p.anyone || (p.userId !== "" && message.userId === p.userId);
+  }
+
+  #renderActions(message, item, content) {
+    if (!this.#actions) return null;
+    const canEdit = this.#canEdit(message);
+    const canDelete = canEdit || this.#permissions.moderator;
+    if (!canEdit && !canDelete) return null;
+    const bar = document.createElement("div");
+    bar.className = "actions";
+    const error = document.createElement("p");
+    error.className = "error";
+    error.setAttribute("aria-live", "polite");
+    const button = (label, onClick) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "link";
+      b.textContent = label;
+      b.addEventListener("click", onClick);
+      bar.append(b);
+    };
+    if (canEdit) button("Edit", () => this.#startEdit(message, item, content, error));
+    if (canDelete) {
+      button("Delete", async () => {
+        try {
+          await this.#actions.remove(message);
+          this.remove(message._id);
+        } catch (failure) {
+          error.textContent = this.#actions.describe(failure);
+        }
+      });
+    }
+    bar.append(error);
+    return bar;
+  }
+
+  // Inline editing: the text becomes a box with Save and Cancel.
+  #startEdit(message, item, content, error) {
+    const box = document.createElement("textarea");
+    box.className = "edit-box";
+    box.value = message.content;
+    box.setAttribute("aria-label", "Edit message");
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "primary";
+    save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "secondary";
+    cancel.textContent = "Cancel";
+    const form = document.createElement("div");
+    form.className = "edit";
+    form.append(box, save, cancel);
+    content.replaceWith(form);
+    box.focus();
+    cancel.addEventListener("click", () => form.replaceWith(content));
+    save.addEventListener("click", async () => {
+      save.disabled = true;
+      try {
+        const edited = await this.#actions.edit(message, box.value);
+        if (!this.update(edited)) form.replaceWith(content);
+      } catch (failure) {
+        error.textContent = this.#actions.describe(failure);
+        save.disabled = false;
+      }
+    });
   }
 }

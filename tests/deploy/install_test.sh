@@ -12,9 +12,12 @@ root="$dest$prefix"
 for f in bin/stream-messages bin/messages bin/chat-pool bin/devmongod share/chat/www/index.html \
          share/chat/nginx/chat-site.conf share/chat/nginx/chat-locations.conf \
          share/chat/nginx/chat-http.conf share/chat/nginx/fastcgi-chat.conf \
+         share/chat/nginx/chat-identity.conf share/chat/nginx/chat-auth-location.conf \
+         share/chat/nginx/chat-identity-none.conf \
          lib/systemd/system/chat-stream.service lib/systemd/system/chat-messages.service \
          lib/systemd/system/devmongod.service share/chat/chat.env.example \
-         share/chat/systemd/nginx.service.d/chat-cpu-policy.conf; do
+         share/chat/systemd/nginx.service.d/chat-cpu-policy.conf \
+         share/chat/prometheus/prometheus.yml share/chat/prometheus/chat-alerts.yml; do
   [ -e "$root/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
 if grep -rn '@[A-Z_]*@' "$root/share/chat/nginx" "$root/lib/systemd/system"; then
@@ -28,7 +31,8 @@ conf="$dest/nginx"
 mkdir -p "$conf"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=chat.example.org -days 1 \
   -keyout "$conf/key.pem" -out "$conf/cert.pem" >/dev/null 2>&1
-for f in chat-site.conf chat-locations.conf chat-http.conf fastcgi-chat.conf; do
+for f in chat-site.conf chat-locations.conf chat-http.conf fastcgi-chat.conf chat-identity.conf \
+         chat-auth-location.conf chat-identity-none.conf; do
   sed -e "s|$prefix/share/chat/nginx|$root/share/chat/nginx|g" \
       -e "s|/etc/ssl/chat/fullchain.pem|$conf/cert.pem|; s|/etc/ssl/chat/privkey.pem|$conf/key.pem|" \
       "$root/share/chat/nginx/$f" > "$conf/$f.tmp" && mv "$conf/$f.tmp" "$root/share/chat/nginx/$f"

@@ -164,6 +164,9 @@ class ChatStack:
     # -- lifecycle -----------------------------------------------------------
     def start(self):
         try:
+            # Both programs' metrics, as deployed (GET /metrics reads them).
+            self.env.setdefault("CHAT_METRICS_DIR", os.path.join(self.state_dir, "metrics"))
+            os.makedirs(self.env["CHAT_METRICS_DIR"], exist_ok=True)
             if self.mongodb_uri:
                 self.env["MONGODB_URI"] = self.mongodb_uri
             else:
@@ -320,11 +323,14 @@ class ChatStack:
 class SseClient:
     """A minimal EventSource over a raw socket, parsing frames as WHATWG says."""
 
-    def __init__(self, port, path="/api/stream-messages", last_event_id=None, timeout=30):
+    def __init__(self, port, path="/api/stream-messages", last_event_id=None, timeout=30,
+                 extra_headers=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         headers = "GET %s HTTP/1.1\r\nHost: chat\r\nAccept: text/event-stream\r\n" % path
         if last_event_id is not None:
             headers += "Last-Event-ID: %s\r\n" % last_event_id
+        for name, value in (extra_headers or {}).items():
+            headers += "%s: %s\r\n" % (name, value)
         self.sock.sendall((headers + "\r\n").encode())
         self.buffer = b""
         self.status, self.headers = self._read_head()

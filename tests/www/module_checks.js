@@ -35,6 +35,18 @@ const done = arguments[arguments.length - 1];
   check("compare equal", compareMessages(msg("a", "t"), msg("a", "u")), 0);
   check("compare by id", compareMessages(msg("6b0b0097007b01c8ffffffff", "2"), msg("6b0b0097007b01c900000000", "1")), -1);
 
+  // Edits replace in place; deletes remove for good (a late history copy of
+  // a deleted message does not bring it back).
+  check("replace known", store.replace(msg("c", "2026-01-01T00:00:02.000Z", "edited")), 2);
+  check("replaced content", store.get("c").content, "edited");
+  check("replace unknown", store.replace(msg("z", "t")), -1);
+  check("remove", store.remove("b"), 1);
+  check("order after remove", store.list().map((m) => m._id), ["a", "c", "d"]);
+  check("remove again", store.remove("b"), -1);
+  check("removed stays out", store.add(msg("b", "t")), -1);
+  check("removed not replaced", store.replace(msg("b", "t")), -1);
+  check("size after remove", store.size, 3);
+
   // Backoff: 1 s doubling to 30 s, jitter ±20 %, never outside [1 s, 30 s].
   check("first delay, low jitter", backoffDelay(0, () => 0), 1000);
   check("first delay, high jitter", backoffDelay(0, () => 1), 1200);

@@ -3,7 +3,8 @@
 #include "chat/app/worker_main.h"
 
 int main(int argc, char** argv) {
-  return chat::app::WorkerMain(argc, argv, "messages", 1000, [](const chat::Config& config) {
-    return chat::app::MakeHandler<chat::app::MessagesService>(config);
-  });
+  return chat::app::WorkerMain(argc, argv, "messages", chat::metrics::Pool::kMessages, 1000,
+                               [](const chat::app::WorkerContext& context) {
+                                 return chat::app::MakeHandler<chat::app::MessagesService>(context);
+                               });
 }

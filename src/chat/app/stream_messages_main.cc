@@ -12,8 +12,8 @@
 constexpr int kDefaultMaxStreams = 100;
 
 int main(int argc, char** argv) {
-  return chat::app::WorkerMain(argc, argv, "stream-messages", kDefaultMaxStreams,
-                               [](const chat::Config& config) {
-                                 return chat::app::MakeHandler<chat::app::StreamService>(config);
+  return chat::app::WorkerMain(argc, argv, "stream-messages", chat::metrics::Pool::kStream,
+                               kDefaultMaxStreams, [](const chat::app::WorkerContext& context) {
+                                 return chat::app::MakeHandler<chat::app::StreamService>(context);
                                });
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "chat/app/db_error_metrics.h"
 #include "chat/app/lazy_store.h"
 #include "chat/app/request_info.h"
 #include "chat/core/api_error.h"
@@ -38,21 +39,42 @@ std::optional<std::string> InsertedId(const bson_t& change_event) {
   return std::nullopt;
 }
 
+metrics::SseEvent SseEventOf(SentEvent sent) {
+  switch (sent) {
+    case SentEvent::kUpdate:
+      return metrics::SseEvent::kUpdate;
+    case SentEvent::kDelete:
+      return metrics::SseEvent::kDelete;
+    case SentEvent::kMessage:
+    case SentEvent::kNone:
+      break;
+  }
+  return metrics::SseEvent::kMessage;
+}
+
 // Per-request state and the steps of one stream.
 class StreamRequest {
  public:
-  StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log, StreamWatch& watch)
+  // `identity_left_ms`: how long the caller's token stays valid (-1: no
+  // token); the stream ends then with a token_expired error event.
+  StreamRequest(const Config& config, web::Exchange& exchange, LogLine& log, StreamWatch& watch,
+                metrics::Recorder& metrics, int64_t identity_left_ms)
       : config_(config),
+        metrics_(metrics),
         exchange_(exchange),
         log_(log),
         watch_(watch),
-        deadline_ms_(common::MonotonicMs() + int64_t{config.stream_max_s} * 1000),
+        token_ends_stream_(identity_left_ms >= 0 &&
+                           identity_left_ms < int64_t{config.stream_max_s} * 1000),
+        deadline_ms_(common::MonotonicMs() +
+                     (token_ends_stream_ ? identity_left_ms : int64_t{config.stream_max_s} * 1000)),
         heartbeat_ms_(int64_t{config.heartbeat_s} * 1000) {}
 
   // Writes and flushes `frames`; false when the client is gone.
   bool Send(std::string& frames) {
     if (frames.empty()) return true;
     bytes_ += static_cast<int64_t>(frames.size());
+    metrics_.SseBytes(frames.size());
     ++writes_;
     bool ok = exchange_.Write(frames) && exchange_.Flush();
     frames.clear();
@@ -86,11 +108,14 @@ class StreamRequest {
   const char* ReasonToEnd(std::string& frames);
   const char* Forward(const bson_t& event, const db::MessageStream& stream, std::string& frames);
   const char* KeepAlive(std::string& frames);
+  const char* AtDeadline(std::string& frames);
 
   const Config& config_;
+  metrics::Recorder& metrics_;
   web::Exchange& exchange_;
   LogLine& log_;
   StreamWatch& watch_;
+  const bool token_ends_stream_;
   const int64_t deadline_ms_;
   const int64_t heartbeat_ms_;
   int64_t last_write_ms_ = 0;
@@ -107,6 +132,8 @@ void StreamRequest::Fail(std::string& frames, const db::DbError& error, const ch
           ? DatabaseUnavailable(RetryAfterSeconds(config_))
           : MakeError(ErrorCode::kInternalError, "The message stream failed; reconnect to resume.");
   AppendErrorEvent(frames, api);
+  metrics_.Sse(metrics::SseEvent::kError);
+  metrics_.DatabaseError(MetricsKindOf(error.kind));
   Send(frames);
   log_.End(end).Detail(error.KindName());
   database_unavailable_ = error.kind == db::DbError::Kind::kUnavailable;
@@ -132,7 +159,13 @@ std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
         lost ? "Messages since your last event are no longer available; reload the history."
              : "The Last-Event-ID is not a position this server knows; reload the history.");
     log_.Detail(lost ? "reset=history_lost" : "reset=invalid_token");
+    metrics_.Sse(metrics::SseEvent::kReset);
+    metrics_.Resume(lost ? metrics::ResumeOutcome::kHistoryLost
+                         : metrics::ResumeOutcome::kInvalidId);
+    metrics_.DatabaseError(MetricsKindOf(stream.error().kind));
     stream = store->Watch(params.room, nullptr, heartbeat_ms_);
+  } else if (stream && token) {
+    metrics_.Resume(metrics::ResumeOutcome::kResumed);
   }
   if (!stream) {
     Fail(frames, stream.error(), "db_error");
@@ -156,6 +189,7 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
     if (auto id = MessageId(**it)) backfilled_.insert(common::OidHex(*id));
     if (auto sent = AppendBackfillMessage(frames, **it); sent) {
       ++events_;
+      metrics_.Sse(metrics::SseEvent::kMessage);
     } else {
       log_.Detail(sent.error());
     }
@@ -176,8 +210,7 @@ const char* StreamRequest::ReasonToEnd(std::string& frames) {
       Send(frames);
       return "shutdown";
     case StreamWatch::Reason::kDeadline:
-      Send(frames);
-      return "max_duration";
+      return AtDeadline(frames);
     case StreamWatch::Reason::kNone:
       break;
   }
@@ -187,11 +220,23 @@ const char* StreamRequest::ReasonToEnd(std::string& frames) {
     Send(frames);
     return "shutdown";
   }
-  if (common::MonotonicMs() >= deadline_ms_) {
+  if (common::MonotonicMs() >= deadline_ms_) return AtDeadline(frames);
+  return nullptr;
+}
+
+// The stream's time is up: CHAT_STREAM_MAX_S (the browser reconnects by
+// itself) or the token's expiry, which the browser is told about, so that
+// it reconnects with a fresh token and resumes from its last event.
+const char* StreamRequest::AtDeadline(std::string& frames) {
+  if (!token_ends_stream_) {
     Send(frames);
     return "max_duration";
   }
-  return nullptr;
+  AppendErrorEvent(frames, MakeError(ErrorCode::kTokenExpired,
+                                     "Your token has expired; reconnect with a fresh one."));
+  metrics_.Sse(metrics::SseEvent::kError);
+  Send(frames);
+  return "token_expired";
 }
 
 const char* StreamRequest::Forward(const bson_t& event, const db::MessageStream& stream,
@@ -203,9 +248,10 @@ const char* StreamRequest::Forward(const bson_t& event, const db::MessageStream&
     if (auto skipped = AppendChangeEventIdOnly(frames, event); !skipped)
       log_.Detail(skipped.error());
   } else if (auto appended = AppendChangeEvent(frames, event); appended) {
-    if (appended->message_sent())
+    if (appended->message_sent()) {
       ++events_;
-    else
+      metrics_.Sse(SseEventOf(appended->sent));
+    } else
       log_.Detail(appended->skipped_reason);
   } else {
     log_.Detail(appended.error());
@@ -222,6 +268,7 @@ const char* StreamRequest::Forward(const bson_t& event, const db::MessageStream&
 const char* StreamRequest::KeepAlive(std::string& frames) {
   if (common::MonotonicMs() - last_write_ms_ < heartbeat_ms_) return nullptr;
   AppendKeepalive(frames);
+  metrics_.Sse(metrics::SseEvent::kHeartbeat);
   return Send(frames) ? nullptr : "client_gone";
 }
 
@@ -237,6 +284,9 @@ void StreamRequest::Run(db::ChatStore* store, const StreamParams& params, std::s
                });
   const char* end = Pump(store, params, *stream, frames);
   watch_.End();
+  if (const int64_t reopens = stream->Reopens(); reopens > 0) {
+    metrics_.ChangeStreamReopened(static_cast<uint64_t>(reopens));
+  }
   if (end) log_.End(end);
 }
 
@@ -267,12 +317,22 @@ const char* StreamRequest::Pump(db::ChatStore* store, const StreamParams& params
 
 }  // namespace
 
+int64_t StreamService::IdentityLeftMs(const std::optional<auth::Identity>& identity) const {
+  if (!identity || identity->expires_at_s <= 0) return -1;
+  // Valid until exp plus the leeway, exactly as long as Verify accepts it:
+  // ending sooner would have the browser reconnect with the same token, be
+  // let in again, and loop.
+  const int64_t ends_ms = (identity->expires_at_s + config_.jwt_leeway_s) * 1000;
+  return std::max<int64_t>(0, ends_ms - common::WallMs());
+}
+
 void StreamService::Serve(web::Exchange& exchange) {
   const int64_t started = common::MonotonicMs();
   LogLine log(common::WallMs(), "stream-messages", getpid(), ++requests_);
   std::string_view method = exchange.Param("REQUEST_METHOD");
   log.Method(method).Path(RequestPath(exchange));
   auto finish = [&](int status) {
+    metrics_.Request(metrics::Endpoint::kStream, status);
     log.Status(status).DurationMs(common::MonotonicMs() - started);
     std::fputs(log.Finish().c_str(), stderr);
   };
@@ -294,6 +354,18 @@ void StreamService::Serve(web::Exchange& exchange) {
     return;
   }
   log.Room(params->room);
+  auto caller = authenticator_.Identify(exchange, common::WallMs() / 1000);
+  if (!caller) {
+    reject(caller.error());
+    return;
+  }
+  if (*caller) {
+    log.User((*caller)->user_id);
+    if (!auth::RoomAllowed(**caller, params->room)) {
+      reject(MakeError(ErrorCode::kForbiddenRoom, "Your token does not allow this room.", "room"));
+      return;
+    }
+  }
 
   std::string head = FormatResponseHead(200, {{"Content-Type", "text/event-stream; charset=utf-8"},
                                               {"Cache-Control", "no-cache"},
@@ -308,11 +380,14 @@ void StreamService::Serve(web::Exchange& exchange) {
   // and an error event, which every EventSource client retries by itself.
   AppendStreamStart(head, static_cast<uint32_t>(config_.retry_ms));
   if (!watch_) watch_ = std::make_unique<StreamWatch>();
-  StreamRequest request(config_, exchange, log, *watch_);
+  StreamRequest request(config_, exchange, log, *watch_, metrics_, IdentityLeftMs(*caller));
+  metrics_.StreamStarted();
   std::string error;
   db::ChatStore* store = store_.Get(&error);
   if (!store) {
     AppendErrorEvent(head, DatabaseUnavailable(RetryAfterSeconds(config_)));
+    metrics_.Sse(metrics::SseEvent::kError);
+    metrics_.DatabaseError(metrics::DbErrorKind::kUnavailable);
     request.Send(head);
     log.End("db_error").Detail(error);
   } else {
@@ -322,8 +397,11 @@ void StreamService::Serve(web::Exchange& exchange) {
     // driver's back-off for a server it saw failing.
     if (request.database_unavailable()) store_.Forget();
   }
+  metrics_.StreamDuration((common::MonotonicMs() - started) * 1000);
   log.Events(request.events()).Bytes(request.bytes()).Writes(request.writes());
   finish(200);
+  // Last, so that a scrape that sees the stream closed also sees it counted.
+  metrics_.StreamEnded();
 }
 
 }  // namespace chat::app

@@ -24,17 +24,29 @@ void LogDriverMessage(mongoc_log_level_t level, const char* domain, const char* 
 
 // Checks the configuration (invalid: one line, status 2), initialises the
 // driver for this process and whatever it forks, then runs `body`.
-int WithConfigAndDriver(const char* program, int default_max_requests,
-                        const std::function<int(const Config&)>& body) {
+int WithConfigAndDriver(const char* program, metrics::Pool pool, int default_max_requests,
+                        const std::function<int(const WorkerContext&)>& body) {
   auto config =
       LoadConfig(program, default_max_requests, [](const char* name) { return std::getenv(name); });
   if (!config) {
     std::fprintf(stderr, "%s\n", config.error().c_str());
     return 2;
   }
+  auto authenticator = Authenticator::Create(*config);
+  if (!authenticator) {
+    std::fprintf(stderr, "%s: %s\n", program, authenticator.error().c_str());
+    return 2;
+  }
+  std::string warning;
+  metrics::Recorder recorder = metrics::Recorder::Open(config->metrics_dir, pool, &warning);
+  if (!warning.empty()) {
+    // Metrics are worth a warning, not a refusal to serve.
+    std::fprintf(stderr, "prog=%s level=warning msg=\"metrics not shared: %s\"\n", program,
+                 warning.c_str());
+  }
   db::MongoRuntime runtime;
   mongoc_log_set_handler(LogDriverMessage, const_cast<char*>(program));
-  return body(*config);
+  return body(WorkerContext{*config, *authenticator, recorder});
 }
 
 // `PROGRAM --pool [pool options]`: this process supervises a pool of
@@ -42,8 +54,8 @@ int WithConfigAndDriver(const char* program, int default_max_requests,
 // the driver initialised and the configuration checked once, here; every
 // worker shares those pages instead of building private copies, and starts
 // in a fraction of the time a fresh program needs.
-int PoolMain(int argc, char** argv, const char* program, int default_max_requests,
-             const HandlerFactory& make_handler) {
+int PoolMain(int argc, char** argv, const char* program, metrics::Pool pool,
+             int default_max_requests, const HandlerFactory& make_handler) {
   std::vector<char*> pool_args{argv[0]};
   pool_args.insert(pool_args.end(), argv + 2, argv + argc);
   auto options = pool::ParsePoolOptions(static_cast<int>(pool_args.size()), pool_args.data(),
@@ -64,24 +76,27 @@ int PoolMain(int argc, char** argv, const char* program, int default_max_request
                stdout);
     return 0;
   }
-  return WithConfigAndDriver(program, default_max_requests, [&](const Config& config) {
-    pool::Supervisor supervisor(std::move(*options), [&]() {
-      // Runs in the forked worker: fd 0 is the pool's listening socket.
-      web::Handler handler = make_handler(config);
-      return web::RunWorker(
-          web::WorkerOptions{.program = program, .max_requests = config.max_requests, .socket = ""},
-          handler);
-    });
-    return supervisor.Run();
-  });
+  return WithConfigAndDriver(
+      program, pool, default_max_requests, [&](const WorkerContext& context) {
+        auto worker = [&]() {
+          // Runs in the forked worker: fd 0 is the pool's listening socket.
+          web::Handler handler = make_handler(context);
+          return web::RunWorker(
+              web::WorkerOptions{
+                  .program = program, .max_requests = context.config.max_requests, .socket = ""},
+              handler);
+        };
+        pool::Supervisor supervisor(std::move(*options), worker, &context.metrics);
+        return supervisor.Run();
+      });
 }
 
 }  // namespace
 
-int WorkerMain(int argc, char** argv, const char* program, int default_max_requests,
-               const HandlerFactory& make_handler) {
+int WorkerMain(int argc, char** argv, const char* program, metrics::Pool pool,
+               int default_max_requests, const HandlerFactory& make_handler) {
   if (argc > 1 && std::string(argv[1]) == "--pool") {
-    return PoolMain(argc, argv, program, default_max_requests, make_handler);
+    return PoolMain(argc, argv, program, pool, default_max_requests, make_handler);
   }
   bool help = false;
   auto socket = web::ParseWorkerArgs(argc, argv, &help);
@@ -100,13 +115,14 @@ int WorkerMain(int argc, char** argv, const char* program, int default_max_reque
         program, program, ConfigHelp(default_max_requests).c_str());
     return 0;
   }
-  return WithConfigAndDriver(program, default_max_requests, [&](const Config& config) {
-    web::Handler handler = make_handler(config);
-    return web::RunWorker(
-        web::WorkerOptions{
-            .program = program, .max_requests = config.max_requests, .socket = *socket},
-        handler);
-  });
+  return WithConfigAndDriver(
+      program, pool, default_max_requests, [&](const WorkerContext& context) {
+        web::Handler handler = make_handler(context);
+        return web::RunWorker(
+            web::WorkerOptions{
+                .program = program, .max_requests = context.config.max_requests, .socket = *socket},
+            handler);
+      });
 }
 
 }  // namespace chat::app

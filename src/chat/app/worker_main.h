@@ -1,5 +1,5 @@
 // The shared main() of the two FastCGI programs: command line, configuration
-// from the environment (invalid: one line, exit 2), the driver's one-time
+// from the environment and the token keys (invalid: one line, exit 2), the driver's one-time
 // initialisation, and the worker loop.
 #pragma once
 
@@ -7,20 +7,20 @@
 #include <memory>
 #include <string>
 
-#include "chat/core/config.h"
+#include "chat/app/worker_context.h"
 #include "chat/web/worker.h"
 
 namespace chat::app {
 
-using HandlerFactory = std::function<web::Handler(const Config& config)>;
+using HandlerFactory = std::function<web::Handler(const WorkerContext& context)>;
 
-int WorkerMain(int argc, char** argv, const char* program, int default_max_requests,
-               const HandlerFactory& make_handler);
+int WorkerMain(int argc, char** argv, const char* program, metrics::Pool pool,
+               int default_max_requests, const HandlerFactory& make_handler);
 
 // Wraps a service with a Serve(Exchange&) method into a handler that owns it.
 template <typename Service>
-web::Handler MakeHandler(const Config& config) {
-  auto service = std::make_shared<Service>(config);
+web::Handler MakeHandler(const WorkerContext& context) {
+  auto service = std::make_shared<Service>(context);
   return [service](web::Exchange& exchange) { service->Serve(exchange); };
 }
 

@@ -131,6 +131,15 @@ std::optional<std::string> ApplyCookie(std::string_view text, Config& config) {
   return std::nullopt;
 }
 
+std::optional<std::string> ApplyMetricsDir(std::string_view text, Config& config) {
+  if (text.front() != '/' || text.size() > 1024 || !IsValidUtf8(text) ||
+      text.find('\0') != std::string_view::npos) {
+    return std::string("expected an absolute directory path");
+  }
+  config.metrics_dir = std::string(text);
+  return std::nullopt;
+}
+
 std::optional<std::string> ApplyBool(std::string_view text, Config& config) {
   if (text != "0" && text != "1") return std::string("expected 0 or 1");
   config.moderation_without_auth = text == "1";
@@ -176,6 +185,9 @@ constexpr ConfigSetting kSettings[] = {
      ApplyInt<&Config::edit_window_s, 0, 31536000>},
     {"CHAT_MODERATION_WITHOUT_AUTH", "0",
      "1: with CHAT_AUTH=off anyone may edit and delete (local use and tests only)", ApplyBool},
+    {"CHAT_METRICS_DIR", "-",
+     "directory of the shared metrics files behind GET /metrics (default: no metrics)",
+     ApplyMetricsDir},
 };
 
 // Quotes a value for a one-line message: printable ASCII as is, everything

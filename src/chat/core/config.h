@@ -14,6 +14,7 @@
 //                       audience, leeway, cookie, name claim)
 //   CHAT_EDIT_WINDOW_S  900        0..31536000
 //   CHAT_MODERATION_WITHOUT_AUTH  0   0 | 1
+//   CHAT_METRICS_DIR    none       an absolute directory (metrics/metrics_file.h)
 // CHAT_AUTH=jwt needs CHAT_JWT_KEY_FILE; the other CHAT_JWT_* only apply
 // with it.
 //
@@ -57,6 +58,7 @@ struct Config {
   std::string jwt_name_claim;
   int edit_window_s = 0;
   bool moderation_without_auth = false;
+  std::string metrics_dir;  // empty: metrics not shared, /metrics off
 };
 
 struct ConfigSetting {

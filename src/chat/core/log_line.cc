@@ -78,6 +78,8 @@ LogLine& LogLine::Status(int status) { return AddNumber("status", status); }
 
 LogLine& LogLine::Room(std::string_view room) { return Add("room", room); }
 
+LogLine& LogLine::User(std::string_view user_id) { return Add("user", user_id); }
+
 LogLine& LogLine::DurationMs(int64_t milliseconds) { return AddNumber("dur_ms", milliseconds); }
 
 LogLine& LogLine::Events(int64_t count) { return AddNumber("events", count); }

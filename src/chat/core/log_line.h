@@ -30,6 +30,8 @@ class LogLine {
   LogLine& Path(std::string_view path);
   LogLine& Status(int status);
   LogLine& Room(std::string_view room);
+  // The authenticated caller's user id (a token's sub; never the token).
+  LogLine& User(std::string_view user_id);
   LogLine& DurationMs(int64_t milliseconds);
   LogLine& Events(int64_t count);
   LogLine& Bytes(int64_t count);

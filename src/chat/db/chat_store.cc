@@ -34,6 +34,7 @@ void CountBatch(const mongoc_apm_command_succeeded_t* event) {
   }
   const int64_t id = bson_iter_as_int64(&field);
   if (!aggregate && id != batch->cursor_id) return;
+  if (aggregate) ++batch->aggregates;
   batch->cursor_id = id;
   int64_t documents = 0;
   bson_iter_t docs;

@@ -38,13 +38,14 @@ struct BatchLeft {
   // watch thread (KillCursorElsewhere), hence atomic.
   std::atomic<int64_t> cursor_id = 0;
   int64_t documents = 0;
+  int64_t aggregates = 0;  // change streams opened (Watch) or reopened (the driver's resume)
 };
 
 // A change stream over one room's messages: inserts, edits, soft deletes.
 class MessageStream {
  public:
   MessageStream(ChangeStreamPtr stream, BatchLeft* batch)
-      : stream_(std::move(stream)), batch_(batch) {}
+      : stream_(std::move(stream)), batch_(batch), aggregates_at_open_(batch->aggregates) {}
 
   // Waits up to the stream's maxAwaitTimeMS. Returns the next change event
   // (an owned copy), a null pointer when none arrived in time, or an error.
@@ -59,6 +60,10 @@ class MessageStream {
   // without waiting: a caller can write several events with one flush.
   bool HasBufferedEvents() const { return batch_->documents > 0; }
 
+  // How often the driver reopened the change stream (resumed after a
+  // resumable error) since it was opened.
+  int64_t Reopens() const { return batch_->aggregates - aggregates_at_open_; }
+
   // The token to resume after everything returned so far (the last event's
   // _id, or the server's post-batch token); null before the server answered.
   BsonPtr ResumeToken();
@@ -66,6 +71,7 @@ class MessageStream {
  private:
   ChangeStreamPtr stream_;
   BatchLeft* batch_;  // the store's; outlives the stream
+  int64_t aggregates_at_open_;
 };
 
 class ChatStore {

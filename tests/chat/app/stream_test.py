@@ -241,6 +241,37 @@ class Cleanup(unittest.TestCase):
         # Workers notice within about a second and kill their cursors.
         wait_until(lambda: STACK.open_cursors() <= baseline, 30, "open cursors back to baseline")
 
+    def test_quiet_streams_cost_no_polling_and_still_end_promptly(self):
+        """With a long heartbeat a quiet stream's worker waits in one getMore
+        for the whole heartbeat, yet a departed browser is let go of at once:
+        the worker's watch thread kills the cursor, which ends the getMore."""
+        stack = ChatStack(env={"CHAT_HEARTBEAT_S": "120"}, stream_workers=4).start()
+        try:
+            import pymongo
+            db = pymongo.MongoClient(stack.env["MONGODB_URI"], serverSelectionTimeoutMS=5000)
+            try:
+                def getmores():
+                    return db.admin.command("serverStatus")["opcounters"]["getmore"]
+
+                baseline = stack.open_cursors()
+                r = room("quiet")
+                client = SseClient(stack.port, "/api/stream-messages?room=" + r)
+                stack.post("q", "the stream is open", r)
+                client.messages(1)
+                before = getmores()
+                time.sleep(3)  # a once-a-second poll would show as 3 getMores
+                self.assertLessEqual(getmores() - before, 1)
+                start = time.monotonic()
+                client.close()
+                wait_until(lambda: stack.open_cursors() <= baseline, 60, "the cursor killed")
+                wait_until(lambda: stack.pool_status("stream")["busy"] == 0, 60, "the worker free")
+                # Far below the 120 s heartbeat on any machine speed.
+                self.assertLess(time.monotonic() - start, 60)
+            finally:
+                db.close()
+        finally:
+            stack.stop()
+
     def test_methods(self):
         status, headers, body = STACK.request("POST", "/api/stream-messages", b"{}",
                                               {"Content-Type": "application/json"})

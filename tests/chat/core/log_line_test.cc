@@ -40,6 +40,13 @@ TEST(LogLineTest, ErrorAndDetail) {
             "error=field_too_long detail=\"field content is not a string\"\n");
 }
 
+TEST(LogLineTest, UserIdIsAnEscapedValue) {
+  EXPECT_EQ(LogLine(0, "messages", 1, 1).User("alice").Status(201).Finish(),
+            "ts=1970-01-01T00:00:00.000Z prog=messages pid=1 req=1 user=alice status=201\n");
+  EXPECT_EQ(LogLine(0, "messages", 1, 1).User("a b\n").Finish(),
+            "ts=1970-01-01T00:00:00.000Z prog=messages pid=1 req=1 user=\"a b\\x0a\"\n");
+}
+
 TEST(LogLineTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(Value("plain"), "plain");
   EXPECT_EQ(Value("caf\xc3\xa9"), "caf\xc3\xa9");
