@@ -1,5 +1,7 @@
 #include "devmongod/engine/change_event_builder.h"
 
+#include <string_view>
+
 namespace devmongod {
 namespace {
 
@@ -46,6 +48,53 @@ chat::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const 
   AppendNs(doc.get(), db, coll);
   AppendDocumentKey(doc.get(), id);
   return doc;
+}
+
+chat::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                               const std::string& coll, const bson_value_t& id,
+                               const bson_t& updated_fields, const bson_t& removed_fields) {
+  chat::BsonPtr doc = chat::NewBson();
+  AppendHead(doc.get(), token, "update", wall_ms);
+  AppendNs(doc.get(), db, coll);
+  AppendDocumentKey(doc.get(), id);
+  bson_t description, truncated;
+  bson_append_document_begin(doc.get(), "updateDescription", -1, &description);
+  bson_append_document(&description, "updatedFields", -1, &updated_fields);
+  bson_append_array(&description, "removedFields", -1, &removed_fields);
+  bson_append_array_begin(&description, "truncatedArrays", -1, &truncated);
+  bson_append_array_end(&description, &truncated);
+  bson_append_document_end(doc.get(), &description);
+  return doc;
+}
+
+chat::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                const std::string& coll, const bson_t& full_document) {
+  chat::BsonPtr doc = chat::NewBson();
+  AppendHead(doc.get(), token, "replace", wall_ms);
+  bson_append_document(doc.get(), "fullDocument", -1, &full_document);
+  AppendNs(doc.get(), db, coll);
+  bson_iter_t id;
+  if (bson_iter_init_find(&id, &full_document, "_id"))
+    AppendDocumentKey(doc.get(), *bson_iter_value(&id));
+  return doc;
+}
+
+chat::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document) {
+  chat::BsonPtr out = chat::NewBson();
+  bson_iter_t field;
+  bson_iter_init(&field, &event);
+  while (bson_iter_next(&field)) {
+    const std::string_view key = bson_iter_key(&field);
+    if (key == "fullDocument") continue;
+    bson_append_iter(out.get(), bson_iter_key(&field), -1, &field);
+    if (key == "wallTime") {
+      if (full_document)
+        bson_append_document(out.get(), "fullDocument", -1, full_document);
+      else
+        bson_append_null(out.get(), "fullDocument", -1);
+    }
+  }
+  return out;
 }
 
 chat::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,

@@ -26,7 +26,8 @@ struct EventStamp {
 };
 
 struct ChangeEvent {
-  enum class Kind { kInsert, kDelete, kDrop };
+  // Stored in journal "event" records by number: append only.
+  enum class Kind { kInsert, kDelete, kDrop, kUpdate, kReplace };
   uint64_t seq = 0;
   Timestamp ts;
   int64_t wall_ms = 0;

@@ -53,6 +53,7 @@ bool InScope(const ChangeEvent& event, const StreamScope& scope) {
 }
 
 struct StreamOptions {
+  FullDocumentMode full_document = FullDocumentMode::kDefault;
   std::optional<ResumeToken> resume_after;
   std::optional<ResumeToken> start_after;
   std::optional<Timestamp> start_at_operation_time;
@@ -82,6 +83,12 @@ std::expected<StreamOptions, CommandError> ParseStreamOptions(const bson_iter_t&
       if (!valid) {
         return std::unexpected(
             BadValue("unsupported value for $changeStream." + key + ": '" + value + "'"));
+      }
+      if (key == "fullDocument") {
+        options.full_document = value == "updateLookup"    ? FullDocumentMode::kUpdateLookup
+                                : value == "whenAvailable" ? FullDocumentMode::kWhenAvailable
+                                : value == "required"      ? FullDocumentMode::kRequired
+                                                           : FullDocumentMode::kDefault;
       }
     } else if (key == "resumeAfter" || key == "startAfter") {
       auto token = DecodeResumeToken(field, "$changeStream." + key);
@@ -189,6 +196,32 @@ struct EngineCore::StreamBatch {
   ResumeToken post_batch_resume_token;
 };
 
+// updateLookup reads the document as it is now (null once deleted).
+// devmongod keeps no post-images (changeStreamPreAndPostImages), so
+// whenAvailable gives null and required fails, as mongod does for a
+// collection without them.
+std::expected<chat::BsonPtr, CommandError> EngineCore::AddFullDocument(FullDocumentMode mode,
+                                                                       const ChangeEvent& event) {
+  if (mode == FullDocumentMode::kRequired) {
+    return std::unexpected(
+        MakeError(280, "ChangeStreamFatalError",
+                  "Change stream was configured to require a post-image for all update, delete and "
+                  "replace events, but the post-image was not found"));
+  }
+  const bson_t* current = nullptr;
+  bson_iter_t id;
+  if (mode == FullDocumentMode::kUpdateLookup && bson_iter_init(&id, event.doc.get()) &&
+      bson_iter_find_descendant(&id, "documentKey._id", &id)) {
+    if (Collection* collection = FindCollection(event.db, event.coll)) {
+      Collection::RecordId record;
+      if (collection->FindById(*bson_iter_value(&id), &record)) {
+        current = collection->documents().at(record).get();
+      }
+    }
+  }
+  return WithFullDocument(*event.doc, current);
+}
+
 std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     ChangeStreamState& stream, int64_t max_events) {
   if (!history_.IsResumable(stream.position)) return std::unexpected(HistoryLost());
@@ -225,6 +258,15 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     if (!batch.events.empty() && bytes + event->doc->len > kMaxBatchBytes) break;
     stream.position = seq;
     const bson_t* out = event->doc.get();
+    if (event->kind == ChangeEvent::Kind::kUpdate &&
+        stream.full_document != FullDocumentMode::kDefault) {
+      // Before the stream's own stages, as in mongod, so that a $match on
+      // fullDocument sees the looked-up document.
+      auto with_document = AddFullDocument(stream.full_document, *event);
+      if (!with_document) return std::unexpected(with_document.error());
+      batch.owned.push_back(std::move(*with_document));
+      out = batch.owned.back().get();
+    }
     if (stream.pipeline) {
       auto applied = ApplyChangeStreamStages(*stream.pipeline, *out, batch.owned);
       if (!applied) return std::unexpected(applied.error());
@@ -299,7 +341,8 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
   auto start = ResolveStart(*options, scope, history_, clock_.Current());
   if (!start) return std::unexpected(start.error());
   ChangeStreamState stream{std::move(scope),          start->position, std::move(*stages),
-                           start->invalidate_pending, start->start_at, start->resume_token};
+                           start->invalidate_pending, start->start_at, start->resume_token,
+                           options->full_document};
   auto batch = ReadStream(stream, batch_size);
   if (!batch) return std::unexpected(batch.error());
   std::vector<const bson_t*> events = std::move(batch->events);

@@ -3,14 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "devmongod/engine/query_error.h"
 #include "devmongod/query/stage_names.h"
 
 namespace devmongod {
 namespace {
-
-CommandError FromQueryError(const query::Error& error) {
-  return CommandError{error.code, error.code_name, error.message, {}};
-}
 
 // The _id field's value bytes (type and content), for an exact comparison.
 bool IdBytes(const bson_t& doc, bson_type_t* type, std::string_view* bytes) {

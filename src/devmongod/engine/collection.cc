@@ -60,6 +60,20 @@ chat::BsonPtr Collection::NamedKeyValue(const Index& index, const bson_t& key) {
 
 std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert(
     chat::BsonPtr doc) {
+  return InsertAs(next_id_++, std::move(doc));
+}
+
+std::expected<void, Collection::DuplicateKey> Collection::Replace(RecordId id, chat::BsonPtr doc) {
+  chat::BsonPtr old = Take(id);
+  if (!old) return {};
+  auto replaced = InsertAs(id, std::move(doc));
+  if (replaced) return {};
+  (void)InsertAs(id, std::move(old));  // its keys were free a moment ago
+  return std::unexpected(std::move(replaced.error()));
+}
+
+std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::InsertAs(
+    RecordId id, chat::BsonPtr doc) {
   std::vector<chat::BsonPtr> keys;
   std::vector<bool> arrays;
   keys.reserve(indexes_.size());
@@ -73,7 +87,6 @@ std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert
     keys.push_back(std::move(key));
     arrays.push_back(has_array);
   }
-  RecordId id = next_id_++;
   for (size_t i = 0; i < indexes_.size(); ++i) {
     if (arrays[i]) indexes_[i].multikey = true;
     indexes_[i].entries.emplace(std::move(keys[i]), id);

@@ -56,6 +56,9 @@ class Collection {
   // Takes `doc` (which must have an _id) unless a unique index already holds its key.
   std::expected<RecordId, DuplicateKey> Insert(chat::BsonPtr doc);
   void Remove(RecordId id) { Take(id); }
+  // Puts `doc` in the place of record `id` (same _id), unless a unique index
+  // already holds one of its new keys; then nothing changes.
+  std::expected<void, DuplicateKey> Replace(RecordId id, chat::BsonPtr doc);
   // Removes the document and hands it over (null if there is none).
   chat::BsonPtr Take(RecordId id);
   // Removes an index added by AddIndex (a write that could not be journaled).
@@ -96,6 +99,7 @@ class Collection {
   static chat::BsonPtr KeyOf(const Index& index, const bson_t& doc, bool* has_array = nullptr);
   bool CandidatesForEquality(const bson_t& filter, std::vector<RecordId>* out) const;
   static chat::BsonPtr NamedKeyValue(const Index& index, const bson_t& key);
+  std::expected<RecordId, DuplicateKey> InsertAs(RecordId id, chat::BsonPtr doc);
 
   std::map<RecordId, chat::BsonPtr> documents_;
   std::vector<Index> indexes_;

@@ -5,6 +5,7 @@
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
 #include "devmongod/engine/hint_check.h"
+#include "devmongod/engine/query_error.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/query/query.h"
 
@@ -12,10 +13,6 @@ namespace devmongod {
 namespace {
 
 constexpr int64_t kDefaultBatchSize = 101;
-
-CommandError FromQueryError(const query::Error& error) {
-  return CommandError{error.code, error.code_name, error.message, {}};
-}
 
 std::expected<int64_t, CommandError> NonNegative(
     const std::expected<std::optional<int64_t>, CommandError>& value, const char* field,

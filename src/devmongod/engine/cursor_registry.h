@@ -38,6 +38,11 @@ struct StreamScope {
   std::string coll;  // "" = every collection of `db`
 };
 
+// $changeStream's fullDocument for update events: none (default), the
+// document as it is when the event is read (updateLookup), or a stored
+// post-image (whenAvailable, required), which devmongod never has.
+enum class FullDocumentMode { kDefault, kUpdateLookup, kWhenAvailable, kRequired };
+
 struct ChangeStreamState {
   StreamScope scope;
   uint64_t position = 0;  // every event with seq <= position has been examined
@@ -54,6 +59,7 @@ struct ChangeStreamState {
   // the last event returned or, once later events were examined and not
   // returned, a high-water mark past them. It only moves forward.
   ResumeToken resume_token;
+  FullDocumentMode full_document = FullDocumentMode::kDefault;
 };
 
 struct Cursor {

@@ -41,8 +41,11 @@
 #include "devmongod/engine/cursor_registry.h"
 #include "devmongod/engine/engine.h"
 #include "devmongod/engine/fail_point.h"
+#include "devmongod/engine/journal_entries.h"
 #include "devmongod/engine/retryable_writes.h"
+#include "devmongod/engine/update_spec.h"
 #include "devmongod/journal/journal.h"
+#include "devmongod/query/query.h"
 
 namespace devmongod {
 
@@ -95,6 +98,8 @@ class EngineCore final : public CommandHandler {
   // commands_write.cc
   Result CmdInsert(const Call& call);
   Result CmdDelete(const Call& call);
+  Result CmdUpdate(const Call& call);
+  Result CmdFindAndModify(const Call& call);
   // commands_read.cc
   Result CmdFind(const Call& call);
   Result CmdGetMore(const Call& call);
@@ -120,6 +125,8 @@ class EngineCore final : public CommandHandler {
   Result OpenChangeStream(const Call& call, const bson_t& pipeline, int64_t batch_size);
   Result ChangeStreamGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
   struct StreamBatch;
+  std::expected<chat::BsonPtr, CommandError> AddFullDocument(FullDocumentMode mode,
+                                                             const ChangeEvent& event);
   std::expected<StreamBatch, CommandError> ReadStream(ChangeStreamState& stream,
                                                       int64_t batch_size);
 
@@ -131,6 +138,63 @@ class EngineCore final : public CommandHandler {
                          const EventStamp& stamp);
   void RecordDeleteEvent(const std::string& db, const std::string& coll, const bson_value_t& id,
                          const EventStamp& stamp);
+  // One document changed by update or findAndModify (commands_update.cc):
+  // applied to the collection at once, journaled with the command's other
+  // changes, its event recorded once the journal has it (or undone).
+  struct DocumentChange {
+    ChangeEvent::Kind kind = ChangeEvent::Kind::kUpdate;  // insert, update, replace, delete
+    Collection::RecordId record = 0;
+    chat::BsonPtr before;  // null for an insert
+    chat::BsonPtr after;   // null for a delete
+    chat::BsonPtr updated_fields;
+    chat::BsonPtr removed_fields;  // an array document
+    EventStamp stamp;
+  };
+  void RecordChangeEvent(const std::string& db, const std::string& coll,
+                         const DocumentChange& change);
+  // Journals `changes` (and the retryable-write reply) as one record, then
+  // records their events; on a journal failure the collection is put back.
+  std::optional<CommandError> CommitChanges(const Call& call, const std::string& coll,
+                                            Collection& collection,
+                                            std::vector<DocumentChange>& changes,
+                                            const std::optional<RetryableWriteKey>& rw_key,
+                                            const bson_t& reply);
+  // update and findAndModify (commands_update.cc).
+  struct UpdateCounts {
+    int64_t matched = 0;
+    int64_t modified = 0;
+    chat::BsonPtr upserted;  // the inserted document
+  };
+  struct FindAndModifyRequest {
+    std::string coll;
+    chat::BsonPtr filter;
+    std::optional<query::Matcher> matcher;
+    std::optional<query::SortSpec> sort;
+    std::optional<query::Projection> projection;
+    std::optional<UpdateSpec> update;
+    bool remove = false;
+    bool return_new = false;
+    bool upsert = false;
+  };
+  std::expected<UpdateCounts, CommandError> UpdateOne(const Call& call, const std::string& coll,
+                                                      Collection& collection,
+                                                      const UpdateStatement& statement,
+                                                      std::vector<DocumentChange>& changes);
+  std::expected<void, CommandError> InsertChange(const Call& call, const std::string& coll,
+                                                 Collection& collection, chat::BsonPtr doc,
+                                                 std::vector<DocumentChange>& changes);
+  std::expected<bool, CommandError> ChangeInPlace(const Call& call, const std::string& coll,
+                                                  Collection& collection, Collection::RecordId id,
+                                                  const UpdateSpec& update,
+                                                  std::vector<DocumentChange>& changes);
+  EventStamp NextChangeStamp(const Call& call, const std::vector<DocumentChange>& changes);
+  std::expected<FindAndModifyRequest, CommandError> ReadFindAndModify(const Call& call);
+  Result FindAndModifyReply(const Call& call, const FindAndModifyRequest& request,
+                            const bson_t* before, bool found, std::vector<DocumentChange>* changes,
+                            const std::optional<RetryableWriteKey>& rw_key,
+                            Collection* collection = nullptr);
+  // Replays one "change" journal item (persistence.cc).
+  std::string ReplayChange(const std::string& db, const std::string& coll, const bson_t& item);
   // Removes the collection and records its "drop" event.
   void DropCollection(const std::string& db, const std::string& coll, const EventStamp& stamp);
   void AppendEvent(ChangeEvent event);

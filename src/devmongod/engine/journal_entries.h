@@ -2,6 +2,8 @@
 //   {op:"create", db, coll}
 //   {op:"insert", db, coll, docs:[{doc, seq, ts, wall}], rw?}
 //   {op:"delete", db, coll, docs:[{id, seq, ts, wall}], rw?}
+//   {op:"change", db, coll, docs:[{kind, doc | id, updated?, removed?, seq, ts, wall}], rw?}
+//      (update and findAndModify: kind insert, update, replace or delete)
 //   {op:"drop", db, coll, seq, ts, wall}
 //   {op:"createIndexes", db, coll, indexes:[{name, key, unique}]}
 //   {op:"dropIndexes", db, coll, names:[name, ...]}

@@ -41,6 +41,35 @@ void EngineCore::RecordDeleteEvent(const std::string& db, const std::string& col
                           BuildDeleteEvent(token, stamp.wall_ms, db, coll, id)});
 }
 
+void EngineCore::RecordChangeEvent(const std::string& db, const std::string& coll,
+                                   const DocumentChange& change) {
+  const EventStamp& stamp = change.stamp;
+  ResumeToken token{stamp.ts, stamp.seq, false};
+  const bson_t& doc = change.after ? *change.after : *change.before;
+  bson_iter_t id;
+  bson_iter_init_find(&id, &doc, "_id");
+  chat::BsonPtr event;
+  switch (change.kind) {
+    case ChangeEvent::Kind::kInsert:
+      RecordInsertEvent(db, coll, doc, stamp);
+      return;
+    case ChangeEvent::Kind::kDelete:
+      RecordDeleteEvent(db, coll, *bson_iter_value(&id), stamp);
+      return;
+    case ChangeEvent::Kind::kUpdate:
+      event = BuildUpdateEvent(token, stamp.wall_ms, db, coll, *bson_iter_value(&id),
+                               *change.updated_fields, *change.removed_fields);
+      break;
+    case ChangeEvent::Kind::kReplace:
+      event = BuildReplaceEvent(token, stamp.wall_ms, db, coll, doc);
+      break;
+    case ChangeEvent::Kind::kDrop:
+      return;
+  }
+  AppendEvent(
+      ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms, change.kind, db, coll, std::move(event)});
+}
+
 void EngineCore::DropCollection(const std::string& db, const std::string& coll,
                                 const EventStamp& stamp) {
   auto database = databases_.find(db);

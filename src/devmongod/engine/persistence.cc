@@ -108,6 +108,61 @@ void EngineCore::BeforeReplies() {
   }
 }
 
+// One item of a "change" record: {kind, doc | id, updated?, removed?, stamp}.
+std::string EngineCore::ReplayChange(const std::string& db, const std::string& coll,
+                                     const bson_t& item) {
+  DocumentChange change;
+  if (!ReadStamp(item, &change.stamp)) return "journal change item without stamp";
+  if (change.stamp.seq != history_.last_seq() + 1) {
+    return "journal sequence gap: expected " + std::to_string(history_.last_seq() + 1) + " got " +
+           std::to_string(change.stamp.seq);
+  }
+  const std::string kind = StringField(item, "kind");
+  Collection& collection = CreateCollection(db, coll);
+  bson_iter_t field;
+  if (kind == "delete") {
+    if (!FindField(item, "id", &field)) return "journal change delete without id";
+    change.kind = ChangeEvent::Kind::kDelete;
+    change.before = chat::NewBson();
+    bson_append_value(change.before.get(), "_id", 3, bson_iter_value(&field));
+    Collection::RecordId record;
+    if (collection.FindById(*bson_iter_value(&field), &record)) collection.Remove(record);
+    RecordChangeEvent(db, coll, change);
+    return {};
+  }
+  if (!FindField(item, "doc", &field) || !BSON_ITER_HOLDS_DOCUMENT(&field)) {
+    return "journal change item without doc";
+  }
+  change.after = CopySubDocument(field);
+  bson_iter_t id;
+  if (!bson_iter_init_find(&id, change.after.get(), "_id")) return "journal change doc without _id";
+  Collection::RecordId record;
+  const bool exists = collection.FindById(*bson_iter_value(&id), &record);
+  if (kind == "insert") {
+    change.kind = ChangeEvent::Kind::kInsert;
+    if (exists || !collection.Insert(chat::CopyBson(*change.after))) {
+      return "journal change insert violates a unique index";
+    }
+  } else if (kind == "update" || kind == "replace") {
+    change.kind = kind == "update" ? ChangeEvent::Kind::kUpdate : ChangeEvent::Kind::kReplace;
+    if (!exists || !collection.Replace(record, chat::CopyBson(*change.after))) {
+      return "journal change " + kind + " of a missing document or against a unique index";
+    }
+    bson_iter_t updated, removed;
+    change.updated_fields =
+        FindField(item, "updated", &updated) && BSON_ITER_HOLDS_DOCUMENT(&updated)
+            ? CopySubDocument(updated)
+            : chat::NewBson();
+    change.removed_fields = FindField(item, "removed", &removed) && BSON_ITER_HOLDS_ARRAY(&removed)
+                                ? CopySubDocument(removed)
+                                : chat::NewBson();
+  } else {
+    return "journal change item of unknown kind '" + kind + "'";
+  }
+  RecordChangeEvent(db, coll, change);
+  return {};
+}
+
 std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
   const std::string op = StringField(entry, "op");
   const std::string db = StringField(entry, "db");
@@ -153,7 +208,8 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
     if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
     bson_iter_t kind, doc;
     if (!FindField(entry, "kind", &kind) || !BSON_ITER_HOLDS_INT32(&kind) ||
-        bson_iter_int32(&kind) < 0 || bson_iter_int32(&kind) > 2) {
+        bson_iter_int32(&kind) < 0 ||
+        bson_iter_int32(&kind) > static_cast<int32_t>(ChangeEvent::Kind::kReplace)) {
       return "journal event without a valid kind";
     }
     if (!FindField(entry, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
@@ -197,6 +253,20 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
           }
         }
         RecordDeleteEvent(db, coll, *bson_iter_value(&id), stamp);
+      }
+    }
+  } else if (op == "change") {
+    bson_iter_t docs;
+    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+      return "journal change without docs";
+    }
+    chat::BsonPtr list = CopySubDocument(docs);
+    bson_iter_t item;
+    bson_iter_init(&item, list.get());
+    while (bson_iter_next(&item)) {
+      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal change item is not a document";
+      if (std::string failed = ReplayChange(db, coll, *CopySubDocument(item)); !failed.empty()) {
+        return failed;
       }
     }
   } else if (op == "drop") {

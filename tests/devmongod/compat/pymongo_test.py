@@ -125,6 +125,41 @@ class PyMongoCompat(unittest.TestCase):
         self.assertGreaterEqual(stats["objects"], 3)
         self.assertEqual(self.db.command("collStats", "catalog")["count"], 3)
 
+    def test_updates_and_find_one_and_update(self):
+        coll = self.db.updates
+        coll.insert_many([{"_id": i, "room": "r" if i < 3 else "s", "n": i} for i in range(5)])
+        result = coll.update_many({"room": "r"}, {"$inc": {"n": 10}, "$set": {"seen": True}})
+        self.assertEqual((result.matched_count, result.modified_count), (3, 3))
+        result = coll.update_one({"_id": 99}, {"$set": {"room": "new"}}, upsert=True)
+        self.assertEqual(result.upserted_id, 99)
+        self.assertEqual(coll.replace_one({"_id": 4}, {"room": "s", "whole": 1}).modified_count, 1)
+        after = coll.find_one_and_update({"_id": 0}, {"$unset": {"seen": ""}},
+                                         return_document=pymongo.ReturnDocument.AFTER)
+        self.assertEqual(after, {"_id": 0, "room": "r", "n": 10})
+        gone = coll.find_one_and_delete({"_id": 1})
+        self.assertEqual(gone["n"], 11)
+        with self.assertRaises(pymongo.errors.WriteError) as caught:
+            coll.update_one({"_id": 2}, {"$bogus": {"a": 1}})
+        self.assertEqual(caught.exception.code, 9)
+        with self.assertRaises(pymongo.errors.WriteError) as caught:
+            coll.update_one({"_id": 2}, {"$set": {"_id": 7}})
+        self.assertEqual(caught.exception.code, 66)
+
+    def test_update_events_with_update_lookup(self):
+        coll = self.db.update_events
+        coll.insert_one({"_id": 1, "room": "r", "text": "a"})
+        pipeline = [{"$match": {"operationType": {"$in": ["insert", "update", "replace"]},
+                                "fullDocument.room": "r"}}]
+        with coll.watch(pipeline, full_document="updateLookup", max_await_time_ms=200) as stream:
+            self.assertIsNone(stream.try_next())
+            coll.update_one({"_id": 1}, {"$set": {"text": "b"}, "$currentDate": {"at": True}})
+            event = stream.next()
+            self.assertEqual(event["operationType"], "update")
+            self.assertEqual(event["fullDocument"]["text"], "b")
+            self.assertEqual(event["updateDescription"]["removedFields"], [])
+            self.assertEqual(set(event["updateDescription"]["updatedFields"]), {"text", "at"})
+            self.assertEqual(event["documentKey"], {"_id": 1})
+
     def test_change_stream_live_and_resume(self):
         coll = self.db.stream
         with coll.watch(max_await_time_ms=200) as stream:

@@ -1,0 +1,29 @@
+// Pieces every write command shares: the retryable-write key of a command,
+// an _id for a document without one, and mongod's writeErrors entries.
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <bson/bson.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/bson_ptr.h"
+#include "devmongod/engine/journal_entries.h"
+
+namespace devmongod {
+
+// {lsid: {id: BinData}, txnNumber: Int64} marks a retryable write.
+std::optional<RetryableWriteKey> ReadRetryableWriteKey(const bson_t& command);
+
+// `doc` with an ObjectId _id first when it has none (as mongod and the
+// drivers do, so documentKey and unique checks always have an _id).
+chat::BsonPtr WithId(const bson_t& doc);
+
+// Appends {index, code, errmsg, keyPattern?, keyValue?} to a writeErrors array.
+void AppendWriteError(bson_t* errors, uint32_t& count, int64_t index, int32_t code,
+                      const std::string& message, const bson_t* key_pattern = nullptr,
+                      const bson_t* key_value = nullptr);
+
+}  // namespace devmongod
