@@ -3,7 +3,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
+#include "devmongod/engine/error_labels.h"
 #include "devmongod/engine/log.h"
 #include "devmongod/engine/reply_builder.h"
 #include "devmongod/engine/unsupported_options.h"
@@ -81,44 +83,87 @@ Outcome EngineCore::Execute(const wire::Request& request, const ExecContext& ctx
   const std::string name = request.CommandName();
   const Call call{request, *request.command, request.database, name, ctx, rerun};
 
+  std::optional<FailAction> action;
   if (ctx.failpoint_applied) {
     // The block delay of a firing fail point is over: finish its action.
     auto pending = pending_fail_actions_.find(ctx.connection_id);
     if (pending != pending_fail_actions_.end()) {
-      FailAction action = std::move(pending->second);
+      action = std::move(pending->second);
+      action->block_ms = 0;
       pending_fail_actions_.erase(pending);
-      action.block_ms = 0;
-      if (action.close_connection) return Outcome::Close();
-      if (action.error_code) {
-        return Finish(std::unexpected(
-            CommandError{*action.error_code, CodeNameFor(*action.error_code),
-                         "Failing command via 'failCommand' failpoint",
-                         action.error_labels.value_or(std::vector<std::string>{})}));
-      }
     }
   } else if (!rerun && options_.enable_test_commands && fail_command_.active()) {
-    if (std::optional<FailAction> action =
-            fail_command_.Evaluate(name, AppNameOf(ctx.connection_id))) {
-      if (action->block_ms > 0) {
-        int64_t until = ctx.now_mono_ms + action->block_ms;
-        pending_fail_actions_[ctx.connection_id] = std::move(*action);
-        return Outcome::Delay(until);
-      }
-      if (action->close_connection) return Outcome::Close();
-      if (action->error_code) {
-        return Finish(std::unexpected(
-            CommandError{*action->error_code, CodeNameFor(*action->error_code),
-                         "Failing command via 'failCommand' failpoint",
-                         action->error_labels.value_or(std::vector<std::string>{})}));
-      }
+    action = fail_command_.Evaluate(name, AppNameOf(ctx.connection_id));
+    if (action && action->block_ms > 0) {
+      const int64_t until = ctx.now_mono_ms + action->block_ms;
+      pending_fail_actions_[ctx.connection_id] = std::move(*action);
+      return Outcome::Delay(until);
     }
+  }
+  if (action && action->close_connection) return Outcome::Close();
+  // Known before the command runs: a failing getMore may take its cursor along.
+  const bool retryable_write = IsRetryableWrite(name, call.command);
+  const bool stream_get_more = IsChangeStreamGetMore(call);
+  auto labelled = [&](CommandError error) {
+    if (error.labels.empty()) {
+      error.labels = ServerErrorLabels(error.code, retryable_write, stream_get_more);
+    }
+    return error;
+  };
+  if (action && action->error_code) {
+    CommandError error{*action->error_code,
+                       CodeNameFor(*action->error_code),
+                       "Failing command via 'failCommand' failpoint",
+                       {}};
+    if (action->error_labels) {
+      error.labels = *action->error_labels;  // exactly as configured, even none
+      return Finish(std::unexpected(std::move(error)));
+    }
+    return Finish(std::unexpected(labelled(std::move(error))));
   }
 
   Result result = Dispatch(call);
-  if (result && result->kind == Outcome::Kind::kWait) {
-    waiting_connections_.insert(ctx.connection_id);
+  if (!result) return Finish(std::unexpected(labelled(std::move(result.error()))));
+  if (result->kind == Outcome::Kind::kWait) waiting_connections_.insert(ctx.connection_id);
+  if (action && action->write_concern_error && result->kind == Outcome::Kind::kReply &&
+      result->reply) {
+    AppendWriteConcernError(result->reply.get(), *action, retryable_write);
   }
   return Finish(std::move(result));
+}
+
+// failCommand's writeConcernError: the write happened, the concern was not
+// satisfied. A retryable code makes the whole reply retryable, as in mongod.
+void EngineCore::AppendWriteConcernError(bson_t* reply, const FailAction& action,
+                                         bool retryable_write) {
+  chat::BsonPtr concern =
+      chat::BsonFromData(reinterpret_cast<const uint8_t*>(action.write_concern_error->data()),
+                         action.write_concern_error->size());
+  if (!concern) return;
+  BSON_APPEND_DOCUMENT(reply, "writeConcernError", concern.get());
+  bson_iter_t code;
+  const bool has_labels = bson_has_field(reply, "errorLabels");
+  if (bson_iter_init_find(&code, concern.get(), "code") && !has_labels) {
+    std::vector<std::string> labels = action.error_labels.value_or(
+        ServerErrorLabels(bson_iter_int32(&code), retryable_write, false));
+    if (labels.empty()) return;
+    bson_t array;
+    BSON_APPEND_ARRAY_BEGIN(reply, "errorLabels", &array);
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const std::string key = std::to_string(i);
+      bson_append_utf8(&array, key.c_str(), -1, labels[i].c_str(), -1);
+    }
+    bson_append_array_end(reply, &array);
+  }
+}
+
+bool EngineCore::IsChangeStreamGetMore(const Call& call) {
+  if (call.name != "getMore") return false;
+  bson_iter_t id;
+  if (!bson_iter_init_find(&id, &call.command, "getMore")) return false;
+  const std::optional<int64_t> cursor_id = IterAsInt(id);
+  const Cursor* cursor = cursor_id ? cursors_.Find(*cursor_id) : nullptr;
+  return cursor != nullptr && std::holds_alternative<ChangeStreamState>(cursor->state);
 }
 
 EngineCore::Result EngineCore::Dispatch(const Call& call) {

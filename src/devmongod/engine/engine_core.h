@@ -86,6 +86,8 @@ class EngineCore final : public CommandHandler {
   static Handler FindHandler(const std::string& name);
   Result Dispatch(const Call& call);
   Outcome Finish(Result result);
+  void AppendWriteConcernError(bson_t* reply, const FailAction& action, bool retryable_write);
+  bool IsChangeStreamGetMore(const Call& call);
 
   // commands_admin.cc
   Result CmdHello(const Call& call);

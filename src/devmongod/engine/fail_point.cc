@@ -67,6 +67,18 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
     auto block_ms = ReadOptionalInt(d, "blockTimeMS");
     auto app = ReadOptionalString(d, "appName");
     auto labels = ReadOptionalArray(d, "errorLabels");
+    auto concern = ReadOptionalDocument(d, "writeConcernError");
+    if (!concern) return std::unexpected(concern.error());
+    if (*concern) {
+      bson_iter_t field;
+      if (!bson_iter_init_find(&field, concern->get(), "code") || !BSON_ITER_HOLDS_INT32(&field) ||
+          !bson_iter_init_find(&field, concern->get(), "errmsg") || !BSON_ITER_HOLDS_UTF8(&field)) {
+        return std::unexpected(
+            BadValue("'writeConcernError' must have a code (int) and an errmsg (string)"));
+      }
+      action.write_concern_error = std::string(
+          reinterpret_cast<const char*>(bson_get_data(concern->get())), (*concern)->len);
+    }
     if (!code) return std::unexpected(code.error());
     if (!close) return std::unexpected(close.error());
     if (!block) return std::unexpected(block.error());
@@ -118,7 +130,8 @@ std::optional<FailAction> FailCommandPoint::Evaluate(std::string_view command_na
     return std::nullopt;
   }
   if (app_name_ && *app_name_ != app_name) return std::nullopt;
-  if (action_.block_ms == 0 && !action_.close_connection && !action_.error_code) {
+  if (action_.block_ms == 0 && !action_.close_connection && !action_.error_code &&
+      !action_.write_concern_error) {
     return std::nullopt;
   }
   switch (mode_) {

@@ -23,7 +23,11 @@ struct FailAction {
   int64_t block_ms = 0;  // > 0: delay the command first
   bool close_connection = false;
   std::optional<int32_t> error_code;
+  // errorLabels as configured; absent: the labels mongod would add.
   std::optional<std::vector<std::string>> error_labels;
+  // writeConcernError {code, errmsg, ...} as BSON bytes: the command runs,
+  // then its reply carries this instead of a clean write concern.
+  std::optional<std::string> write_concern_error;
 };
 
 class FailCommandPoint {

@@ -135,6 +135,62 @@ TEST_F(FailPointTest, TimesCountsDownAndCountReportsFirings) {
   EXPECT_EQ(Int(*r, "count"), 2);
 }
 
+// Labels mongod adds by itself (4.4+), which drivers act on.
+TEST_F(FailPointTest, RetryableWritesAndResumableStreamsAreLabelled) {
+  const std::string session = R"("lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAA==",
+      "subType": "04"}}}, "txnNumber": {"$numberLong": "1"})";
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["insert", "getMore", "update"], "errorCode": 91}})");
+  chat::BsonPtr retryable =
+      Fails("db", R"({"insert": "c", "documents": [{}], )" + session + "}", 91);
+  EXPECT_EQ(Str(*retryable, "errorLabels.0"), "RetryableWriteError");
+  EXPECT_FALSE(Has(*retryable, "errorLabels.1"));
+  // Not a retryable write (no txnNumber): no label.
+  EXPECT_FALSE(Has(*Fails("db", R"({"insert": "c", "documents": [{}]})", 91), "errorLabels"));
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "off"})");
+  int64_t stream = Int(*Ok("db", R"({"aggregate": "c", "cursor": {},
+      "pipeline": [{"$changeStream": {}}]})"),
+                       "cursor.id");
+  int64_t find = Int(*Ok("db", R"({"find": "c", "batchSize": 0})"), "cursor.id");
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["getMore"], "errorCode": 91}})");
+  chat::BsonPtr resumable =
+      Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 91);
+  EXPECT_EQ(Str(*resumable, "errorLabels.0"), "ResumableChangeStreamError");
+  // A find cursor's getMore is not a change stream's.
+  EXPECT_FALSE(Has(*Fails("db", R"({"getMore": )" + Long(find) + R"(, "collection": "c"})", 91),
+                   "errorLabels"));
+  // A code the stream may not resume after gets none; given errorLabels win.
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["getMore"], "errorCode": 280}})");
+  EXPECT_FALSE(Has(*Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 280),
+                   "errorLabels"));
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["getMore"], "errorCode": 91, "errorLabels": []}})");
+  EXPECT_FALSE(Has(*Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 91),
+                   "errorLabels"));
+}
+
+TEST_F(FailPointTest, WriteConcernErrorLetsTheWriteHappenAndSaysSo) {
+  const std::string session = R"("lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAQ==",
+      "subType": "04"}}}, "txnNumber": {"$numberLong": "7"})";
+  Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"times": 2},
+      "data": {"failCommands": ["insert"],
+               "writeConcernError": {"code": 91, "errmsg": "Replication is being shut down"}}})");
+  chat::BsonPtr r = Ok("db", R"({"insert": "w", "documents": [{"_id": 1}], )" + session + "}");
+  EXPECT_EQ(Int(*r, "n"), 1);
+  EXPECT_EQ(Int(*r, "writeConcernError.code"), 91);
+  EXPECT_EQ(Str(*r, "writeConcernError.errmsg"), "Replication is being shut down");
+  EXPECT_EQ(Str(*r, "errorLabels.0"), "RetryableWriteError");
+  r = Ok("db", R"({"insert": "w", "documents": [{"_id": 2}]})");
+  EXPECT_EQ(Int(*r, "writeConcernError.code"), 91);
+  EXPECT_FALSE(Has(*r, "errorLabels"));
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "w"})"), "n"), 2);
+  Fails("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["insert"], "writeConcernError": {"code": "x"}}})",
+        2);
+}
+
 TEST_F(FailPointTest, SkipThenAlwaysOnThenOff) {
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"skip": 1},
       "data": {"failCommands": ["insert"], "errorCode": 1234, "errorLabels": ["RetryableWriteError"]}})");
