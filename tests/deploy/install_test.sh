@@ -9,7 +9,7 @@ trap 'rm -rf "$dest"' EXIT
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 DESTDIR="$dest" cmake --install "$build" >/dev/null
 root="$dest$prefix"
-for f in bin/stream-messages bin/messages bin/chat-pool bin/devmongod share/chat/www/index.html \
+for f in bin/stream-messages bin/messages bin/chat-pool bin/devmongod bin/chat-token share/chat/www/index.html \
          share/chat/nginx/chat-site.conf share/chat/nginx/chat-locations.conf \
          share/chat/nginx/chat-http.conf share/chat/nginx/fastcgi-chat.conf \
          share/chat/nginx/chat-identity.conf share/chat/nginx/chat-auth-location.conf \
