@@ -15,9 +15,10 @@ void PoolPolicy::OnSpawned(pid_t pid, int64_t now_ms) {
   workers_[pid] = worker;
 }
 
-void PoolPolicy::OnBusy(pid_t pid) {
+void PoolPolicy::OnBusy(pid_t pid, int64_t now_ms) {
   auto it = workers_.find(pid);
   if (it == workers_.end()) return;
+  recent_busy_ms_.push_back(now_ms);
   it->second.served = true;
   if (it->second.state != WorkerState::kRetiring) it->second.state = WorkerState::kBusy;
   // A worker that got as far as serving a request proves the program starts.
@@ -93,6 +94,14 @@ Counts PoolPolicy::counts() const {
   return c;
 }
 
+int PoolPolicy::IdleTarget(int64_t now_ms) {
+  constexpr int64_t kDemandWindowMs = 1000;
+  while (!recent_busy_ms_.empty() && now_ms - recent_busy_ms_.front() >= kDemandWindowMs) {
+    recent_busy_ms_.pop_front();
+  }
+  return std::max(limits_.min_idle, static_cast<int>(recent_busy_ms_.size()));
+}
+
 Decision PoolPolicy::Decide(int64_t now_ms) {
   Decision decision;
   auto note_timer = [&decision](int64_t at) {
@@ -114,7 +123,8 @@ Decision PoolPolicy::Decide(int64_t now_ms) {
   // Retiring workers are finishing their last request and are about to exit;
   // they do not hold a place, so a reload never leaves the pool short.
   int active = c.idle + c.busy;
-  int wanted = std::clamp(limits_.min_idle - c.idle, 0, std::max(0, limits_.max_workers - active));
+  int wanted =
+      std::clamp(IdleTarget(now_ms) - c.idle, 0, std::max(0, limits_.max_workers - active));
   if (wanted > 0 && consecutive_crashes_ > 0) {
     // In a crash loop: one probe at a time, after the back-off.
     if (now_ms < no_spawn_before_ms_) {

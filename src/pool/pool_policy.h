@@ -6,13 +6,19 @@
 // `min_idle` workers waiting in accept(), never more than `max_workers` in
 // all, retires idle extras after `idle_timeout_ms`, and backs off
 // exponentially when workers die before serving anything (a crash loop), so a
-// broken binary or configuration never turns into a fork storm.
+// broken binary or configuration never turns into a fork storm. Under a rush
+// the reserve follows demand: the pool keeps as many idle workers as took up
+// a request in the last second (at least min_idle), so a storm of new
+// streams is met by forks made in parallel rather than min_idle at a time;
+// the extras retire after idle_timeout_ms as usual, so memory at rest stays
+// what min_idle makes it.
 // Thread-safety: single-threaded.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,7 +63,7 @@ class PoolPolicy {
   explicit PoolPolicy(PolicyLimits limits) : limits_(limits) {}
 
   void OnSpawned(pid_t pid, int64_t now_ms);
-  void OnBusy(pid_t pid);
+  void OnBusy(pid_t pid, int64_t now_ms);
   void OnIdle(pid_t pid, int64_t now_ms);
   // Returns true when the exit counts as a crash (and so lengthens the back-off).
   bool OnExited(pid_t pid, bool clean_exit, int64_t now_ms);
@@ -70,6 +76,9 @@ class PoolPolicy {
   Decision Decide(int64_t now_ms);
 
   Counts counts() const;
+  // How many idle workers the pool aims for now: min_idle, or the recent
+  // demand when that is higher.
+  int IdleTarget(int64_t now_ms);
   int64_t backoff_ms() const { return backoff_ms_; }
   int consecutive_crashes() const { return consecutive_crashes_; }
 
@@ -83,6 +92,7 @@ class PoolPolicy {
 
   PolicyLimits limits_;
   std::map<pid_t, Worker> workers_;
+  std::deque<int64_t> recent_busy_ms_;  // when workers took up requests, last second
   int consecutive_crashes_ = 0;
   int64_t backoff_ms_ = 0;
   int64_t no_spawn_before_ms_ = 0;

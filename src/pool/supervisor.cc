@@ -158,7 +158,7 @@ void Supervisor::ReadStatus(pid_t pid, int64_t now_ms) {
     ssize_t n = read(it->second.get(), notes, sizeof notes);
     if (n > 0) {
       for (ssize_t i = 0; i < n; ++i) {
-        if (notes[i] == 'B') policy_.OnBusy(pid);
+        if (notes[i] == 'B') policy_.OnBusy(pid, now_ms);
         if (notes[i] == 'I') policy_.OnIdle(pid, now_ms);
       }
       continue;

@@ -26,13 +26,13 @@ TEST(PoolPolicy, SpawnsAsWorkersBecomeBusyUpToMax) {
   policy.OnSpawned(1, 0);
   policy.OnSpawned(2, 0);
   EXPECT_EQ(policy.Decide(0).spawn, 0);
-  policy.OnBusy(1);
-  policy.OnBusy(2);
+  policy.OnBusy(1, 1);
+  policy.OnBusy(2, 1);
   EXPECT_EQ(policy.Decide(1).spawn, 2);
   policy.OnSpawned(3, 1);
   policy.OnSpawned(4, 1);
-  policy.OnBusy(3);
-  policy.OnBusy(4);
+  policy.OnBusy(3, 2);
+  policy.OnBusy(4, 2);
   EXPECT_EQ(policy.Decide(2).spawn, 0) << "never more than max_workers";
   EXPECT_EQ(policy.counts().busy, 4);
 }
@@ -40,11 +40,11 @@ TEST(PoolPolicy, SpawnsAsWorkersBecomeBusyUpToMax) {
 TEST(PoolPolicy, ReplacesExitedWorkersAtOnce) {
   PoolPolicy policy(Limits(1, 4));
   policy.OnSpawned(1, 0);
-  policy.OnBusy(1);
+  policy.OnBusy(1, 0);
   policy.OnSpawned(2, 0);
   EXPECT_FALSE(policy.OnExited(1, true, 5000));
   EXPECT_EQ(policy.Decide(5000).spawn, 0);  // worker 2 is still idle
-  policy.OnBusy(2);
+  policy.OnBusy(2, 5000);
   EXPECT_FALSE(policy.OnExited(2, true, 5001));
   EXPECT_EQ(policy.Decide(5001).spawn, 1);
 }
@@ -53,7 +53,7 @@ TEST(PoolPolicy, RetiresIdleExtrasAfterTimeoutOldestFirst) {
   PoolPolicy policy(Limits(1, 8));
   for (pid_t pid = 1; pid <= 3; ++pid) {
     policy.OnSpawned(pid, 0);
-    policy.OnBusy(pid);
+    policy.OnBusy(pid, 0);
   }
   policy.OnIdle(2, 1000);
   policy.OnIdle(1, 2000);
@@ -98,7 +98,7 @@ TEST(PoolPolicy, ServingARequestEndsTheCrashLoop) {
   policy.OnSpawned(1, 0);
   EXPECT_TRUE(policy.OnExited(1, false, 5));
   policy.OnSpawned(2, 200);
-  policy.OnBusy(2);
+  policy.OnBusy(2, 200);
   EXPECT_EQ(policy.consecutive_crashes(), 0);
   EXPECT_FALSE(policy.OnExited(2, false, 210)) << "died after serving: not a start-up crash";
 }
@@ -113,11 +113,36 @@ TEST(PoolPolicy, RetireAllReplacesEveryWorker) {
   PoolPolicy policy(Limits(2, 4));
   policy.OnSpawned(1, 0);
   policy.OnSpawned(2, 0);
-  policy.OnBusy(2);
+  policy.OnBusy(2, 0);
   auto retired = policy.RetireAll();
   EXPECT_EQ(retired.size(), 2u);
   EXPECT_EQ(policy.Decide(10).spawn, 2) << "fresh workers while the old ones finish";
   EXPECT_FALSE(policy.OnExited(2, true, 20));
+}
+
+TEST(PoolPolicy, TheReserveFollowsDemandThenFallsBackToMinIdle) {
+  PoolPolicy policy(Limits(2, 100));
+  pid_t next = 1;
+  auto spawn = [&](int count, int64_t now) {
+    for (int i = 0; i < count; ++i) policy.OnSpawned(next++, now);
+  };
+  spawn(policy.Decide(0).spawn, 0);
+  // A rush: every idle worker takes a request at once, round after round.
+  int64_t now = 100;
+  pid_t first_idle = 1;
+  for (int round = 0; round < 4; ++round, now += 10) {
+    for (pid_t pid = first_idle; pid < next; ++pid) policy.OnBusy(pid, now);
+    first_idle = next;
+    spawn(policy.Decide(now).spawn, now);
+  }
+  // 2 + 2 + 4 + 8 + 16 workers: the reserve doubled each round instead of
+  // staying at min_idle (2 per round).
+  EXPECT_EQ(policy.counts().total, 32);
+  EXPECT_EQ(policy.IdleTarget(now), 16);  // as many as took up requests in the last second
+  // A second later the demand is gone; extras retire after the idle timeout.
+  EXPECT_EQ(policy.IdleTarget(now + 1000), 2);
+  for (pid_t pid = 1; pid < next; ++pid) policy.OnIdle(pid, now + 1000);
+  EXPECT_EQ(policy.Decide(now + 1000 + 10000).retire.size(), 30u);
 }
 
 }  // namespace
