@@ -12,7 +12,7 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto options = chat::bench::ParseLoadOptions(args);
+  auto options = bench::ParseLoadOptions(args);
   if (!options) {
     bool help = options.error().rfind("usage:", 0) == 0;
     std::fputs(options.error().c_str(), help ? stdout : stderr);
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     options->run_tag = std::to_string(::getpid()) + "-" +
                        std::to_string(static_cast<long long>(std::time(nullptr)));
   }
-  auto summary = chat::bench::RunLoad(*options);
+  auto summary = bench::RunLoad(*options);
   if (!summary) {
     std::fprintf(stderr, "chat-load: %s\n", summary.error().c_str());
     return 2;

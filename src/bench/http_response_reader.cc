@@ -4,7 +4,7 @@
 #include <cctype>
 #include <charconv>
 
-namespace chat::bench {
+namespace bench {
 namespace {
 
 // A head longer than this is not from our nginx.
@@ -175,4 +175,4 @@ size_t HttpResponseReader::FeedChunked(std::string_view bytes, std::string* body
   return used;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

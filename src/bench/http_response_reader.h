@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat::bench {
+namespace bench {
 
 class HttpResponseReader {
  public:
@@ -53,4 +53,4 @@ class HttpResponseReader {
   size_t remaining_ = 0;  // bytes left of the chunk or the Content-Length body
 };
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <limits>
 
-namespace chat::bench {
+namespace bench {
 
 void LatencyStats::Add(int64_t micros) {
   // Clocks of poster and reader are the same machine's CLOCK_REALTIME, but a
@@ -26,8 +26,8 @@ double LatencyStats::PercentileMs(double q) {
   return samples_[index] / 1000.0;
 }
 
-chat::CjsonPtr LatencyStats::ToJson() {
-  chat::CjsonPtr stats(cJSON_CreateObject());
+common::CjsonPtr LatencyStats::ToJson() {
+  common::CjsonPtr stats(cJSON_CreateObject());
   cJSON_AddNumberToObject(stats.get(), "count", static_cast<double>(samples_.size()));
   for (auto [name, q] : {std::pair<const char*, double>{"p50_ms", 0.5},
                          {"p90_ms", 0.9},
@@ -39,4 +39,4 @@ chat::CjsonPtr LatencyStats::ToJson() {
   return stats;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -11,7 +11,7 @@
 
 #include "common/cjson_ptr.h"
 
-namespace chat::bench {
+namespace bench {
 
 class LatencyStats {
  public:
@@ -20,11 +20,11 @@ class LatencyStats {
   // Nearest-rank percentile in milliseconds (q in [0, 1]); 0 when empty.
   double PercentileMs(double q);
   // {"count":..,"p50_ms":..,"p90_ms":..,"p99_ms":..,"max_ms":..}
-  chat::CjsonPtr ToJson();
+  common::CjsonPtr ToJson();
 
  private:
   std::vector<uint32_t> samples_;
   bool sorted_ = true;
 };
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <functional>
 
-namespace chat::bench {
+namespace bench {
 namespace {
 
 // Parses a whole string as a number in [lo, hi].
@@ -144,4 +144,4 @@ std::expected<LoadOptions, std::string> ParseLoadOptions(const std::vector<std::
   return options;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

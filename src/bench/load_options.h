@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace chat::bench {
+namespace bench {
 
 struct LoadOptions {
   std::string host = "127.0.0.1";  // loopback only, checked by ParseLoadOptions
@@ -35,4 +35,4 @@ std::expected<LoadOptions, std::string> ParseLoadOptions(const std::vector<std::
 // True for 127.0.0.0/8 and ::1 literals: chat-load never loads other hosts.
 bool IsLoopbackLiteral(const std::string& host);
 
-}  // namespace chat::bench
+}  // namespace bench

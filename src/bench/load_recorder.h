@@ -8,7 +8,7 @@
 
 #include "bench/latency_stats.h"
 
-namespace chat::bench {
+namespace bench {
 
 struct StreamCounters {
   uint64_t connect_errors = 0;   // connect() or the socket failed before a response head
@@ -47,4 +47,4 @@ struct LoadRecorder {
   LatencyStats post;   // request written -> full response read
 };
 
-}  // namespace chat::bench
+}  // namespace bench

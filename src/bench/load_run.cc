@@ -19,7 +19,7 @@
 #include "common/cjson_ptr.h"
 #include "common/clock.h"
 
-namespace chat::bench {
+namespace bench {
 namespace {
 
 // epoll tokens: the kind in the high half, the index in the low half.
@@ -32,7 +32,7 @@ struct RunState {
   const LoadOptions& options;
   LoadRecorder recorder;
   LoopbackAddress address;
-  UniqueFd epoll_fd;
+  common::UniqueFd epoll_fd;
   std::vector<SseStream> streams;
   std::vector<PostConnection> posters;
   uint64_t ready_streams = 0;  // streams open when posting started
@@ -163,7 +163,7 @@ std::string Summary(RunState& run) {
   const uint64_t expected = r.posts.ok * run.ready_streams;
   const double post_s = static_cast<double>(run.posting_ended_us - run.posting_started_us) / 1e6;
   const double wall_s = static_cast<double>(common::MonotonicUs() - run.start_us) / 1e6;
-  chat::CjsonPtr summary(cJSON_CreateObject());
+  common::CjsonPtr summary(cJSON_CreateObject());
   cJSON* root = summary.get();
   AddCounts(root, "streams",
             {{"requested", static_cast<uint64_t>(run.options.sse_connections)},
@@ -215,7 +215,7 @@ std::string Summary(RunState& run) {
   cJSON_AddNumberToObject(client, "wall_s", Round3(wall_s));
   cJSON_AddStringToObject(root, "run_tag", run.options.run_tag.c_str());
   cJSON_AddBoolToObject(root, "timed_out", run.timed_out);
-  return chat::PrintJson(*root);
+  return common::PrintJson(*root);
 }
 
 }  // namespace
@@ -227,7 +227,7 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   run.start_us = common::MonotonicUs();
   RaiseOpenFilesLimit(static_cast<uint64_t>(options.sse_connections + options.post_connections) +
                       64);
-  run.epoll_fd = UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
+  run.epoll_fd = common::UniqueFd(::epoll_create1(EPOLL_CLOEXEC));
   if (!run.epoll_fd.valid()) return std::unexpected(std::string("epoll: ") + std::strerror(errno));
 
   // Connect storm: every stream at once, TTFB measured per connection.
@@ -292,4 +292,4 @@ std::expected<std::string, std::string> RunLoad(const LoadOptions& options) {
   return summary;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -12,9 +12,9 @@
 
 #include "bench/load_options.h"
 
-namespace chat::bench {
+namespace bench {
 
 // The JSON summary of the run, or why it could not start.
 std::expected<std::string, std::string> RunLoad(const LoadOptions& options);
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -11,7 +11,7 @@
 #include "bench/load_options.h"
 #include "common/ip_literal.h"
 
-namespace chat::bench {
+namespace bench {
 
 std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& host, int port) {
   if (!IsLoopbackLiteral(host)) return std::unexpected("not a loopback address: " + host);
@@ -20,9 +20,9 @@ std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& h
   return *address;
 }
 
-std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
+std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
                                                   uint64_t token) {
-  UniqueFd fd(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  common::UniqueFd fd(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::unexpected(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   // Posts are small single writes: do not let Nagle hold them back.
@@ -63,4 +63,4 @@ uint64_t RaiseOpenFilesLimit(uint64_t wanted) {
   return limit.rlim_cur;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

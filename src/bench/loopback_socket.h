@@ -13,7 +13,7 @@
 #include "common/ip_literal.h"
 #include "common/unique_fd.h"
 
-namespace chat::bench {
+namespace bench {
 
 using LoopbackAddress = common::SocketAddress;
 
@@ -23,7 +23,7 @@ std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& h
 // A non-blocking socket whose connect() is under way (or done), registered
 // with `epoll_fd` for reading and writing under `token`; the error text
 // names the failing call.
-std::expected<UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
+std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
                                                   uint64_t token);
 
 // The pending error of a non-blocking connect (0 when it succeeded).
@@ -33,4 +33,4 @@ int ConnectError(int fd);
 // or beyond it when privileged); returns the soft limit in force.
 uint64_t RaiseOpenFilesLimit(uint64_t wanted);
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -7,7 +7,7 @@
 
 #include "common/clock.h"
 
-namespace chat::bench {
+namespace bench {
 
 void PostConnection::Watch(uint32_t events) {
   epoll_event event{};
@@ -45,7 +45,7 @@ void PostConnection::Fail(LoadRecorder* recorder) {
   if (busy_) ++recorder->posts.failed;
   busy_ = false;
   connecting_ = false;
-  fd_.Reset();
+  fd_.reset();
 }
 
 void PostConnection::Flush(LoadRecorder* recorder) {
@@ -105,10 +105,10 @@ void PostConnection::OnReady(uint32_t events, LoadRecorder* recorder) {
         ++recorder->posts.failed;
         if (http_.status() == 429) ++recorder->posts.status_429;
       }
-      if (http_.connection_close()) fd_.Reset();
+      if (http_.connection_close()) fd_.reset();
       return;
     }
   }
 }
 
-}  // namespace chat::bench
+}  // namespace bench

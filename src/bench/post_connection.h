@@ -14,7 +14,7 @@
 #include "bench/loopback_socket.h"
 #include "common/unique_fd.h"
 
-namespace chat::bench {
+namespace bench {
 
 class PostConnection {
  public:
@@ -37,7 +37,7 @@ class PostConnection {
   void Flush(LoadRecorder* recorder);
   void Watch(uint32_t events);
 
-  UniqueFd fd_;
+  common::UniqueFd fd_;
   int epoll_fd_ = -1;  // borrowed from the loop
   uint64_t token_ = 0;
   bool connecting_ = false;
@@ -49,4 +49,4 @@ class PostConnection {
   std::string body_;
 };
 
-}  // namespace chat::bench
+}  // namespace bench

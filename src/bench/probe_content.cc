@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-namespace chat::bench {
+namespace bench {
 
 std::string FormatProbe(int64_t sent_us, uint32_t seq, std::string_view run_tag) {
   return "t=" + std::to_string(sent_us) + " seq=" + std::to_string(seq) +
@@ -30,4 +30,4 @@ std::optional<Probe> FindProbe(std::string_view message_json, std::string_view r
   return probe;
 }
 
-}  // namespace chat::bench
+}  // namespace bench

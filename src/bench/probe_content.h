@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat::bench {
+namespace bench {
 
 struct Probe {
   int64_t sent_us = 0;
@@ -24,4 +24,4 @@ std::string FormatProbe(int64_t sent_us, uint32_t seq, std::string_view run_tag)
 // when the message is not one of this run's posts.
 std::optional<Probe> FindProbe(std::string_view message_json, std::string_view run_tag);
 
-}  // namespace chat::bench
+}  // namespace bench

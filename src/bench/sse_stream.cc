@@ -8,7 +8,7 @@
 #include "bench/probe_content.h"
 #include "common/clock.h"
 
-namespace chat::bench {
+namespace bench {
 
 bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& address,
                      const std::string& path, int64_t now_us, LoadRecorder* recorder) {
@@ -30,14 +30,14 @@ bool SseStream::Open(int epoll_fd, uint64_t token, const LoopbackAddress& addres
   last_status_ = 0;
   failed_ = false;
   http_.Reset();
-  sse_ = SseParser();
+  sse_ = chat::SseParser();
   phase_ = Phase::kConnecting;
   reconnect_at_us = 0;
   return true;
 }
 
 void SseStream::Close() {
-  fd_.Reset();  // closing the only descriptor also removes it from epoll
+  fd_.reset();  // closing the only descriptor also removes it from epoll
   phase_ = Phase::kClosed;
   if (!request_.empty()) first_connection_ = false;
   request_.clear();
@@ -140,11 +140,11 @@ void SseStream::HandleBody(const std::string& run_tag, LoadRecorder* recorder) {
   sse_.Feed(body_);
   body_.clear();
   recorder->streams.comments += sse_.TakeComments().size();
-  std::vector<SseParsedEvent> events = sse_.TakeEvents();
+  std::vector<chat::SseParsedEvent> events = sse_.TakeEvents();
   if (events.empty()) return;
   int64_t now_us = common::WallUs();
   last_event_id_ = sse_.last_event_id();
-  for (const SseParsedEvent& event : events) {
+  for (const chat::SseParsedEvent& event : events) {
     ++recorder->streams.events;
     if (event.type == "reset") {
       ++recorder->streams.resets;
@@ -170,4 +170,4 @@ void SseStream::HandleBody(const std::string& run_tag, LoadRecorder* recorder) {
   }
 }
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -20,7 +20,7 @@
 #include "chat/core/sse_parser.h"
 #include "common/unique_fd.h"
 
-namespace chat::bench {
+namespace bench {
 
 class SseStream {
  public:
@@ -56,7 +56,7 @@ class SseStream {
   bool ReadAvailable(const std::string& run_tag, LoadRecorder* recorder);
   void HandleBody(const std::string& run_tag, LoadRecorder* recorder);
 
-  UniqueFd fd_;
+  common::UniqueFd fd_;
   int epoll_fd_ = -1;  // borrowed from the loop
   uint64_t token_ = 0;
   Phase phase_ = Phase::kClosed;
@@ -69,10 +69,10 @@ class SseStream {
   int last_status_ = 0;
   int64_t first_open_us_ = 0;
   HttpResponseReader http_;
-  SseParser sse_;
+  chat::SseParser sse_;
   std::string body_;           // de-chunked bytes of the current read
   std::string last_event_id_;  // survives reconnects
   std::vector<bool> seen_;     // probes received, by seq
 };
 
-}  // namespace chat::bench
+}  // namespace bench

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace chat {
+namespace common {
 
 struct BsonDeleter {
   void operator()(bson_t* doc) const noexcept { bson_destroy(doc); }
@@ -41,4 +41,4 @@ inline std::string BsonToJson(const bson_t& doc) {
   return s ? std::string(s.get()) : std::string("<invalid bson>");
 }
 
-}  // namespace chat
+}  // namespace common

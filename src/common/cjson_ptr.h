@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-namespace chat {
+namespace common {
 
 struct CjsonDeleter {
   void operator()(cJSON* json) const noexcept { cJSON_Delete(json); }
@@ -23,4 +23,4 @@ inline std::string PrintJson(const cJSON& json) {
   return text ? std::string(text.get()) : std::string();
 }
 
-}  // namespace chat
+}  // namespace common

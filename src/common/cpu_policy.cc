@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace chat {
+namespace common {
 
 std::expected<CpuPolicy, std::string> ParseCpuPolicy(std::string_view text) {
   if (text == "batch") return CpuPolicy::kBatch;
@@ -28,4 +28,4 @@ std::expected<void, std::string> ApplyCpuPolicy(CpuPolicy policy) {
   return {};
 }
 
-}  // namespace chat
+}  // namespace common

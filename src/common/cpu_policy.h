@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat {
+namespace common {
 
 enum class CpuPolicy {
   kBatch,   // SCHED_BATCH: the default of the pools and devmongod
@@ -33,4 +33,4 @@ std::string_view CpuPolicyName(CpuPolicy policy);
 // SCHED_BATCH needs no privilege; the error names the system call's reason.
 std::expected<void, std::string> ApplyCpuPolicy(CpuPolicy policy);
 
-}  // namespace chat
+}  // namespace common

@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace chat {
+namespace common {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78u;  // reflected Castagnoli
@@ -28,4 +28,4 @@ uint32_t Crc32c(const void* data, size_t len, uint32_t crc) {
   return ~crc;
 }
 
-}  // namespace chat
+}  // namespace common

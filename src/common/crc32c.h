@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace chat {
+namespace common {
 
 // Extends `crc` (0 to start) over `len` bytes.
 uint32_t Crc32c(const void* data, size_t len, uint32_t crc = 0);
 
-}  // namespace chat
+}  // namespace common

@@ -1,11 +1,12 @@
-// Owning file descriptor: closed exactly once, movable, not copyable.
+// Owning file descriptor: closed exactly once, movable, not copyable. Its
+// names follow std::unique_ptr (get, release, reset), as the other handles do.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace chat {
+namespace common {
 
 class UniqueFd {
  public:
@@ -13,17 +14,17 @@ class UniqueFd {
   explicit UniqueFd(int fd) : fd_(fd) {}
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) Reset(std::exchange(other.fd_, -1));
+    if (this != &other) reset(std::exchange(other.fd_, -1));
     return *this;
   }
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { Reset(); }
+  ~UniqueFd() { reset(); }
 
   int get() const { return fd_; }
   bool valid() const { return fd_ >= 0; }
-  int Release() { return std::exchange(fd_, -1); }
-  void Reset(int fd = -1) {
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = fd;
   }
@@ -32,4 +33,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace chat
+}  // namespace common

@@ -18,13 +18,13 @@ std::string Failure(const char* what, const std::string& path) {
 
 }  // namespace
 
-std::expected<chat::UniqueFd, std::string> ListenUnix(
+std::expected<common::UniqueFd, std::string> ListenUnix(
     const std::string& path, int backlog, const std::optional<UnixSocketAccess>& access) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) return std::unexpected("socket path too long: " + path);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  chat::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  common::UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::unexpected(Failure("cannot create a socket for", path));
   struct stat st {};
   if (lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path.c_str());

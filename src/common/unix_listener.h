@@ -24,7 +24,7 @@ struct UnixSocketAccess {
 // is created with no permissions at all and only then given `mode` and
 // `group`, so nobody can connect in between. The error is one line naming
 // the path and the failing step.
-std::expected<chat::UniqueFd, std::string> ListenUnix(
+std::expected<common::UniqueFd, std::string> ListenUnix(
     const std::string& path, int backlog, const std::optional<UnixSocketAccess>& access);
 
 }  // namespace common

@@ -8,14 +8,14 @@
 #include "pool/supervisor.h"
 
 int main(int argc, char** argv) {
-  auto options = chat::pool::ParsePoolOptions(argc, argv);
+  auto options = pool::ParsePoolOptions(argc, argv);
   if (!options) {
     std::fprintf(stderr, "chat-pool: %s\n", options.error().c_str());
     return 2;
   }
   if (options->show_help) {
     std::fputs(
-        chat::pool::PoolHelpText("usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]")
+        pool::PoolHelpText("usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]")
             .c_str(),
         stdout);
     return 0;
@@ -32,6 +32,6 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "chat-pool: metrics not shared: %s\n", warning.c_str());
     }
   }
-  chat::pool::Supervisor supervisor(std::move(*options), nullptr, metrics ? &*metrics : nullptr);
+  pool::Supervisor supervisor(std::move(*options), nullptr, metrics ? &*metrics : nullptr);
   return supervisor.Run();
 }

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string_view>
 
-namespace chat::pool {
+namespace pool {
 namespace {
 
 struct OptionSpec {
@@ -93,7 +93,7 @@ const std::vector<OptionSpec>& Table() {
        "batch (default): workers do not preempt on wake-up, fewer context switches; "
        "or normal",
        [](PoolOptions& o, std::string_view v) {
-         auto policy = ParseCpuPolicy(v);
+         auto policy = common::ParseCpuPolicy(v);
          if (!policy) return policy.error();
          o.cpu_policy = *policy;
          return std::string();
@@ -179,4 +179,4 @@ std::expected<PoolOptions, std::string> ParsePoolOptions(int argc, char** argv,
   return options;
 }
 
-}  // namespace chat::pool
+}  // namespace pool

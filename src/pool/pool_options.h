@@ -10,7 +10,7 @@
 #include "common/cpu_policy.h"
 #include "pool/pool_policy.h"
 
-namespace chat::pool {
+namespace pool {
 
 struct PoolOptions {
   std::string name;         // for logs and the status file (default: program's basename)
@@ -21,7 +21,7 @@ struct PoolOptions {
   std::string status_file;          // "" = none
   int64_t stop_timeout_ms = 30000;  // SIGTERM: how long busy workers may take before SIGKILL
   PolicyLimits limits;
-  CpuPolicy cpu_policy = CpuPolicy::kBatch;  // the pool's, inherited by every worker
+  common::CpuPolicy cpu_policy = common::CpuPolicy::kBatch;  // the pool's, inherited by every worker
   // The program and its arguments (after "--"); for built-in workers only
   // the program itself, for logs and the default name.
   std::vector<std::string> command;
@@ -41,4 +41,4 @@ std::expected<PoolOptions, std::string> ParsePoolOptions(
 // `usage` is the first line, e.g. "usage: chat-pool --socket PATH [options] -- PROGRAM".
 std::string PoolHelpText(const std::string& usage);
 
-}  // namespace chat::pool
+}  // namespace pool

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-namespace chat::pool {
+namespace pool {
 
 void PoolPolicy::OnSpawned(pid_t pid, int64_t now_ms) {
   Worker worker;
@@ -159,4 +159,4 @@ Decision PoolPolicy::Decide(int64_t now_ms) {
   return decision;
 }
 
-}  // namespace chat::pool
+}  // namespace pool

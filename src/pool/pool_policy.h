@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace chat::pool {
+namespace pool {
 
 struct PolicyLimits {
   int min_idle = 2;
@@ -98,4 +98,4 @@ class PoolPolicy {
   int64_t no_spawn_before_ms_ = 0;
 };
 
-}  // namespace chat::pool
+}  // namespace pool

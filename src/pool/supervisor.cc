@@ -23,7 +23,7 @@
 #include "common/clock.h"
 #include "common/unix_listener.h"
 
-namespace chat::pool {
+namespace pool {
 namespace {
 
 using common::MonotonicMs;
@@ -58,7 +58,7 @@ bool Supervisor::AdoptInheritedSocket() {
     return false;
   }
   fcntl(fd, F_SETFD, FD_CLOEXEC);
-  listen_fd_.Reset(fd);
+  listen_fd_.reset(fd);
   return true;
 }
 
@@ -83,8 +83,8 @@ bool Supervisor::Setup() {
 bool Supervisor::SetupSignals() {
   sigset_t set = HandledSignals();
   sigprocmask(SIG_BLOCK, &set, nullptr);
-  signal_fd_.Reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
-  epoll_fd_.Reset(epoll_create1(EPOLL_CLOEXEC));
+  signal_fd_.reset(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  epoll_fd_.reset(epoll_create1(EPOLL_CLOEXEC));
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = signal_fd_.get();
@@ -99,8 +99,8 @@ void Supervisor::Spawn(int64_t now_ms) {
                  options_.name.c_str(), std::strerror(errno));
     return;
   }
-  UniqueFd read_end(pipe_fds[0]);
-  UniqueFd write_end(pipe_fds[1]);
+  common::UniqueFd read_end(pipe_fds[0]);
+  common::UniqueFd write_end(pipe_fds[1]);
   std::vector<char*> argv;
   argv.reserve(options_.command.size() + 1);
   for (auto& arg : options_.command) argv.push_back(arg.data());
@@ -186,7 +186,7 @@ void Supervisor::ReapChildren(int64_t now_ms) {
     bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (metrics_) {
       const ExitCause cause = ClassifyExit(status, stopping_ || policy_.IsRetiring(pid));
-      metrics_->PoolExited(static_cast<metrics::WorkerExit>(cause));
+      metrics_->PoolExited(static_cast<chat::metrics::WorkerExit>(cause));
     }
     if (policy_.OnExited(pid, clean, now_ms)) {
       ++crashes_;
@@ -248,7 +248,7 @@ void Supervisor::BeginStop() {
 
 std::string Supervisor::StatusJson() const {
   const Counts c = policy_.counts();
-  chat::CjsonPtr status(cJSON_CreateObject());
+  common::CjsonPtr status(cJSON_CreateObject());
   cJSON* s = status.get();
   cJSON_AddStringToObject(s, "name", options_.name.c_str());
   cJSON_AddNumberToObject(s, "pid", getpid());
@@ -262,7 +262,7 @@ std::string Supervisor::StatusJson() const {
   cJSON_AddNumberToObject(s, "crashes", static_cast<double>(crashes_));
   cJSON_AddNumberToObject(s, "backoff_ms", static_cast<double>(policy_.backoff_ms()));
   cJSON_AddBoolToObject(s, "stopping", stopping_);
-  return chat::PrintJson(*s) + "\n";
+  return common::PrintJson(*s) + "\n";
 }
 
 void Supervisor::Publish(const char* event, pid_t pid) {
@@ -285,7 +285,7 @@ void Supervisor::Publish(const char* event, pid_t pid) {
 
 int Supervisor::Run() {
   // Before the first fork: every worker inherits the policy.
-  if (auto applied = ApplyCpuPolicy(options_.cpu_policy); !applied) {
+  if (auto applied = common::ApplyCpuPolicy(options_.cpu_policy); !applied) {
     std::fprintf(stderr, "chat-pool: %s\n", applied.error().c_str());
     return 1;
   }
@@ -294,7 +294,7 @@ int Supervisor::Run() {
                "chat-pool name=%s event=start socket=%s min_idle=%d max_workers=%d "
                "cpu_policy=%s\n",
                options_.name.c_str(), options_.socket_path.c_str(), options_.limits.min_idle,
-               options_.limits.max_workers, CpuPolicyName(options_.cpu_policy).data());
+               options_.limits.max_workers, common::CpuPolicyName(options_.cpu_policy).data());
   Apply(MonotonicMs());
   Publish("tick", 0);  // the status file exists from the start, even with no worker yet
   epoll_event events[64];
@@ -341,4 +341,4 @@ int Supervisor::Run() {
   return 0;
 }
 
-}  // namespace chat::pool
+}  // namespace pool

@@ -19,7 +19,7 @@
 #include "pool/pool_options.h"
 #include "pool/pool_policy.h"
 
-namespace chat::pool {
+namespace pool {
 
 // Workers find the write end of their status pipe in this variable.
 inline constexpr const char* kStatusFdVariable = "CHAT_POOL_STATUS_FD";
@@ -39,7 +39,7 @@ class Supervisor {
   // `metrics` (optional) receives the pool's state and its workers' starts
   // and exits; it must outlive the supervisor.
   explicit Supervisor(PoolOptions options, WorkerEntry entry = nullptr,
-                      metrics::Recorder* metrics = nullptr)
+                      chat::metrics::Recorder* metrics = nullptr)
       : options_(std::move(options)),
         entry_(std::move(entry)),
         metrics_(metrics),
@@ -63,12 +63,12 @@ class Supervisor {
 
   PoolOptions options_;
   WorkerEntry entry_;
-  metrics::Recorder* metrics_;
+  chat::metrics::Recorder* metrics_;
   PoolPolicy policy_;
-  UniqueFd listen_fd_;
-  UniqueFd signal_fd_;
-  UniqueFd epoll_fd_;
-  std::map<pid_t, UniqueFd> status_pipes_;
+  common::UniqueFd listen_fd_;
+  common::UniqueFd signal_fd_;
+  common::UniqueFd epoll_fd_;
+  std::map<pid_t, common::UniqueFd> status_pipes_;
   std::map<int, pid_t> pid_by_pipe_;
   bool stopping_ = false;
   int64_t stop_deadline_ms_ = 0;
@@ -78,4 +78,4 @@ class Supervisor {
   std::string last_published_;
 };
 
-}  // namespace chat::pool
+}  // namespace pool

@@ -8,7 +8,7 @@
 #include "bench/load_options.h"
 #include "bench/probe_content.h"
 
-namespace chat::bench {
+namespace bench {
 namespace {
 
 // Feeds the text one byte at a time: every state must survive a split.
@@ -98,4 +98,4 @@ TEST(BenchLoadOptions, LoopbackOnlyAndValidated) {
 }
 
 }  // namespace
-}  // namespace chat::bench
+}  // namespace bench

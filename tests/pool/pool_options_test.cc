@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace chat::pool {
+namespace pool {
 namespace {
 
 std::expected<PoolOptions, std::string> Parse(std::vector<std::string> args,
@@ -58,10 +58,10 @@ TEST(PoolOptionsTest, ErrorsNameTheOptionAndTheRule) {
 TEST(PoolOptionsTest, CpuPolicyIsBatchUnlessSaidOtherwise) {
   auto defaults = Parse({"chat-pool", "--socket", "/tmp/s", "--", "w"});
   ASSERT_TRUE(defaults) << defaults.error();
-  EXPECT_EQ(defaults->cpu_policy, CpuPolicy::kBatch);
+  EXPECT_EQ(defaults->cpu_policy, common::CpuPolicy::kBatch);
   auto normal = Parse({"chat-pool", "--socket", "/tmp/s", "--cpu-policy=normal", "--", "w"});
   ASSERT_TRUE(normal) << normal.error();
-  EXPECT_EQ(normal->cpu_policy, CpuPolicy::kNormal);
+  EXPECT_EQ(normal->cpu_policy, common::CpuPolicy::kNormal);
   auto bad = Parse({"chat-pool", "--socket", "/tmp/s", "--cpu-policy", "fifo", "--", "w"});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), "invalid --cpu-policy \"fifo\": expected batch or normal");
@@ -77,4 +77,4 @@ TEST(PoolOptionsTest, HelpStartsWithTheGivenUsageAndListsEveryOption) {
 }
 
 }  // namespace
-}  // namespace chat::pool
+}  // namespace pool

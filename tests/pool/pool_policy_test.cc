@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace chat::pool {
+namespace pool {
 namespace {
 
 PolicyLimits Limits(int min_idle, int max_workers) {
@@ -146,4 +146,4 @@ TEST(PoolPolicy, TheReserveFollowsDemandThenFallsBackToMinIdle) {
 }
 
 }  // namespace
-}  // namespace chat::pool
+}  // namespace pool

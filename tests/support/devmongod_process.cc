@@ -28,15 +28,15 @@ int64_t NowMs() {
 }
 
 struct Pipe {
-  chat::UniqueFd read;
-  chat::UniqueFd write;
+  common::UniqueFd read;
+  common::UniqueFd write;
 };
 
 std::expected<Pipe, std::string> MakePipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     return std::unexpected(std::string("pipe2: ") + strerror(errno));
-  return Pipe{chat::UniqueFd(fds[0]), chat::UniqueFd(fds[1])};
+  return Pipe{common::UniqueFd(fds[0]), common::UniqueFd(fds[1])};
 }
 
 // fork + exec with the child's stdout (and optionally stderr) on pipes.
@@ -93,8 +93,8 @@ std::expected<ProcessResult, std::string> RunDevMongodToCompletion(
   if (!out || !err) return std::unexpected("pipe failed");
   auto pid = SpawnChild(args, out->write.get(), err->write.get());
   if (!pid) return std::unexpected(pid.error());
-  out->write.Reset();
-  err->write.Reset();
+  out->write.reset();
+  err->write.reset();
   ProcessResult result;
   int64_t deadline = NowMs() + timeout_ms;
   pollfd fds[2] = {{out->read.get(), POLLIN, 0}, {err->read.get(), POLLIN, 0}};
@@ -188,7 +188,7 @@ std::expected<void, std::string> DevMongod::Spawn(uint16_t port) {
   auto pid = SpawnChild(args, out->write.get(), -1);  // stderr: the test's log
   if (!pid) return std::unexpected(pid.error());
   pid_ = *pid;
-  out->write.Reset();
+  out->write.reset();
 
   std::string line;
   int64_t deadline = NowMs() + kReadyTimeoutMs;

@@ -75,7 +75,7 @@ std::expected<WireClient, std::string> WireClient::Connect(const std::string& ho
   } else {
     return std::unexpected("not an IP literal: " + host);
   }
-  chat::UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  common::UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return std::unexpected(Errno("socket"));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0) {
     if (errno != EINPROGRESS) return std::unexpected(Errno("connect"));
@@ -202,15 +202,15 @@ std::expected<WireReply, std::string> WireClient::ReadReply(int timeout_ms) {
   if (doc_len < 5 || static_cast<size_t>(doc_len) > rest.size() - doc_offset) {
     return std::unexpected("bad reply document length");
   }
-  reply.body = chat::BsonFromData(rest.data() + doc_offset, static_cast<size_t>(doc_len));
+  reply.body = common::BsonFromData(rest.data() + doc_offset, static_cast<size_t>(doc_len));
   if (!reply.body) return std::unexpected("reply document is not valid BSON");
   return reply;
 }
 
-std::expected<chat::BsonPtr, std::string> WireClient::RunCommand(std::string_view db,
+std::expected<common::BsonPtr, std::string> WireClient::RunCommand(std::string_view db,
                                                                  const bson_t& command,
                                                                  int timeout_ms) {
-  chat::BsonPtr body = chat::CopyBson(command);
+  common::BsonPtr body = common::CopyBson(command);
   if (!bson_has_field(body.get(), "$db")) {
     bson_append_utf8(body.get(), "$db", 3, db.data(), static_cast<int>(db.size()));
   }

@@ -23,7 +23,7 @@ struct WireReply {
   int32_t request_id = 0;
   int32_t response_to = 0;
   int32_t op_code = 0;
-  chat::BsonPtr body;  // the kind-0 section (OP_MSG) or first document (OP_REPLY)
+  common::BsonPtr body;  // the kind-0 section (OP_MSG) or first document (OP_REPLY)
 };
 
 class WireClient {
@@ -48,7 +48,7 @@ class WireClient {
 
   // Sends `command` (with `$db` = db unless it has one) as OP_MSG and reads its reply, checking
   // responseTo.
-  std::expected<chat::BsonPtr, std::string> RunCommand(std::string_view db, const bson_t& command,
+  std::expected<common::BsonPtr, std::string> RunCommand(std::string_view db, const bson_t& command,
                                                        int timeout_ms = kDefaultTimeoutMs);
 
   // True once the server has closed the connection (EOF or reset) within
@@ -58,10 +58,10 @@ class WireClient {
   int fd() const { return fd_.get(); }
 
  private:
-  explicit WireClient(chat::UniqueFd fd) : fd_(std::move(fd)) {}
+  explicit WireClient(common::UniqueFd fd) : fd_(std::move(fd)) {}
   std::expected<void, std::string> ReadExactly(void* out, size_t len, int64_t deadline_ms);
 
-  chat::UniqueFd fd_;
+  common::UniqueFd fd_;
   int32_t next_request_id_ = 1;
 };
 

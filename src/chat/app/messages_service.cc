@@ -151,7 +151,7 @@ MessagesService::Response MessagesService::Post(web::Exchange& exchange, const C
   const uint64_t key = NextOrderKey(common::WallUs(), *newest);
   const std::string user_id = caller ? caller->user_id : std::string();
   bson_oid_t id;
-  BsonPtr document;
+  common::BsonPtr document;
   std::expected<void, db::DbError> inserted;
   // Equal ids need a concurrent post with the same key and the same random
   // bits; the unique _id index refuses the second, which then simply draws
@@ -252,7 +252,7 @@ MessagesService::Response MessagesService::Change(web::Exchange& exchange, const
   const MessageChange change = edit ? MessageChange::kEdit : MessageChange::kDelete;
   if (auto error = CheckChange(change, editor, FactsOf(**found), now_ms, config_.edit_window_s))
     return Reject(*error, log);
-  BsonPtr update = edit ? EditUpdate(content, now_ms) : DeleteUpdate(now_ms);
+  common::BsonPtr update = edit ? EditUpdate(content, now_ms) : DeleteUpdate(now_ms);
   auto updated = store->UpdateMessage(id, *NotDeletedCondition(), *update);
   if (!updated) return DatabaseError(updated.error(), log);
   if (!*updated) {

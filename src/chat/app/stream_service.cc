@@ -142,7 +142,7 @@ void StreamRequest::Fail(std::string& frames, const db::DbError& error, const ch
 std::unique_ptr<db::MessageStream> StreamRequest::Open(db::ChatStore* store,
                                                        const StreamParams& params,
                                                        std::string& frames) {
-  BsonPtr token;
+  common::BsonPtr token;
   if (params.last_event_id) {
     auto parsed = ResumeTokenFromEventId(*params.last_event_id);
     if (parsed) token = std::move(*parsed);
@@ -196,7 +196,7 @@ bool StreamRequest::Backfill(db::ChatStore* store, const StreamParams& params,
   }
   // Give the browser a position to resume from should it reconnect before
   // the first live message.
-  if (BsonPtr token = stream.ResumeToken()) {
+  if (common::BsonPtr token = stream.ResumeToken()) {
     if (auto id = EventIdFromResumeToken(*token)) (void)AppendSseIdOnly(frames, *id);
   }
   return true;

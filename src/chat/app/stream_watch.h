@@ -64,7 +64,7 @@ class StreamWatch {
   std::function<void()> interrupt_;
 
   std::atomic<Reason> reason_{Reason::kNone};
-  chat::UniqueFd wake_;  // eventfd: End() and the destructor interrupt the poll
+  common::UniqueFd wake_;  // eventfd: End() and the destructor interrupt the poll
   std::thread thread_;
 };
 

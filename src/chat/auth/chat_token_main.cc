@@ -108,7 +108,7 @@ int Mint(int argc, char** argv) {
   if (!ttl || *ttl == 0) return Usage("--ttl must be a number of seconds from 1 to 999999999");
   auto key = chat::auth::LoadSigningKeyFile(options["key"]);
   if (!key) return Usage(key.error());
-  chat::CjsonPtr claims(cJSON_CreateObject());
+  common::CjsonPtr claims(cJSON_CreateObject());
   cJSON_AddStringToObject(claims.get(), "sub", options["sub"].c_str());
   if (options.count("name")) cJSON_AddStringToObject(claims.get(), "name", options["name"].c_str());
   if (options.count("rooms"))
@@ -156,11 +156,11 @@ int Verify(int argc, char** argv) {
   auto verifier = chat::auth::Verifier::Create(std::move(*keys), std::move(verifier_options));
   if (!verifier) return Usage(verifier.error());
   auto identity = verifier->Verify(token, static_cast<int64_t>(std::time(nullptr)));
-  chat::CjsonPtr out(cJSON_CreateObject());
+  common::CjsonPtr out(cJSON_CreateObject());
   if (!identity) {
     cJSON_AddStringToObject(out.get(), "error", chat::auth::TokenErrorName(identity.error().code));
     cJSON_AddStringToObject(out.get(), "message", identity.error().message.c_str());
-    std::printf("%s\n", chat::PrintJson(*out).c_str());
+    std::printf("%s\n", common::PrintJson(*out).c_str());
     return 1;
   }
   cJSON_AddStringToObject(out.get(), "userId", identity->user_id.c_str());
@@ -171,7 +171,7 @@ int Verify(int argc, char** argv) {
     cJSON_AddNullToObject(out.get(), "rooms");
   cJSON_AddItemToObject(out.get(), "roles", StringArray(identity->roles));
   cJSON_AddNumberToObject(out.get(), "exp", static_cast<double>(identity->expires_at_s));
-  std::printf("%s\n", chat::PrintJson(*out).c_str());
+  std::printf("%s\n", common::PrintJson(*out).c_str());
   return 0;
 }
 

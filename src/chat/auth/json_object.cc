@@ -5,11 +5,11 @@
 
 namespace chat::auth {
 
-CjsonPtr ParseJsonObject(std::string_view text) {
+common::CjsonPtr ParseJsonObject(std::string_view text) {
   if (text.find('\0') != std::string_view::npos) return nullptr;
   const std::string copy(text);
   const char* end = nullptr;
-  CjsonPtr json(cJSON_ParseWithOpts(copy.c_str(), &end, /*require_null_terminated=*/true));
+  common::CjsonPtr json(cJSON_ParseWithOpts(copy.c_str(), &end, /*require_null_terminated=*/true));
   if (!json || !cJSON_IsObject(json.get())) return nullptr;
   std::set<std::string_view> names;
   for (const cJSON* member = json->child; member != nullptr; member = member->next) {

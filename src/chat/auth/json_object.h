@@ -15,7 +15,7 @@
 namespace chat::auth {
 
 // Null when `text` is not exactly one JSON object with unique member names.
-CjsonPtr ParseJsonObject(std::string_view text);
+common::CjsonPtr ParseJsonObject(std::string_view text);
 
 // The member's string value; nullopt when absent. `*wrong_type` is set when
 // the member exists but is not a string.

@@ -151,7 +151,7 @@ std::expected<Identity, TokenError> Verifier::Verify(std::string_view token, int
 
 std::expected<const Algorithm*, TokenError> Verifier::CheckHeader(std::string_view header,
                                                                   std::string* kid) const {
-  CjsonPtr json = ParseJsonObject(header);
+  common::CjsonPtr json = ParseJsonObject(header);
   if (!json) {
     return std::unexpected(Error(TokenErrorCode::kMalformed, "the header is not a JSON object"));
   }
@@ -197,7 +197,7 @@ std::expected<void, TokenError> Verifier::CheckSignature(const Algorithm& algori
 
 std::expected<Identity, TokenError> Verifier::ReadClaims(std::string_view payload,
                                                          int64_t now_s) const {
-  CjsonPtr claims = ParseJsonObject(payload);
+  common::CjsonPtr claims = ParseJsonObject(payload);
   if (!claims) {
     return std::unexpected(Error(TokenErrorCode::kMalformed, "the payload is not a JSON object"));
   }

@@ -159,7 +159,7 @@ std::expected<Key, std::string> KeyFromJwk(const cJSON& jwk) {
 }
 
 std::expected<std::vector<Key>, std::string> KeysFromJson(std::string_view text) {
-  CjsonPtr json = ParseJsonObject(text);
+  common::CjsonPtr json = ParseJsonObject(text);
   if (!json) return std::unexpected(std::string("the key file is not a JSON object (JWK or JWKS)"));
   std::vector<Key> keys;
   const cJSON* set = cJSON_GetObjectItemCaseSensitive(json.get(), "keys");

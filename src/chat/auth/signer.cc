@@ -69,12 +69,12 @@ std::expected<std::string, std::string> MintToken(const SigningKey& key, std::st
     return std::unexpected(std::string(name) + " needs an " +
                            std::string(KeyTypeName(found->key_type)));
   }
-  CjsonPtr header(cJSON_CreateObject());
+  common::CjsonPtr header(cJSON_CreateObject());
   cJSON_AddStringToObject(header.get(), "alg", std::string(name).c_str());
   cJSON_AddStringToObject(header.get(), "typ", "JWT");
   if (!kid.empty()) cJSON_AddStringToObject(header.get(), "kid", std::string(kid).c_str());
   const std::string signed_part =
-      EncodeBase64Url(PrintJson(*header)) + "." + EncodeBase64Url(PrintJson(claims));
+      EncodeBase64Url(common::PrintJson(*header)) + "." + EncodeBase64Url(common::PrintJson(claims));
   auto signature = Sign(*found, key.secret, key.pkey.get(), signed_part);
   if (!signature) return std::unexpected(signature.error());
   return signed_part + "." + EncodeBase64Url(*signature);

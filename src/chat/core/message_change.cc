@@ -40,8 +40,8 @@ std::optional<ApiError> CheckChange(MessageChange change, const Editor& editor,
   return std::nullopt;
 }
 
-BsonPtr EditUpdate(std::string_view content, int64_t now_ms) {
-  BsonPtr update = NewBson();
+common::BsonPtr EditUpdate(std::string_view content, int64_t now_ms) {
+  common::BsonPtr update = common::NewBson();
   bson_t set;
   BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$set", &set);
   bson_append_utf8(&set, "content", -1, content.data(), static_cast<int>(content.size()));
@@ -51,8 +51,8 @@ BsonPtr EditUpdate(std::string_view content, int64_t now_ms) {
   return update;
 }
 
-BsonPtr DeleteUpdate(int64_t now_ms) {
-  BsonPtr update = NewBson();
+common::BsonPtr DeleteUpdate(int64_t now_ms) {
+  common::BsonPtr update = common::NewBson();
   bson_t unset, set;
   BSON_APPEND_DOCUMENT_BEGIN(update.get(), "$unset", &unset);
   BSON_APPEND_UTF8(&unset, "content", "");
@@ -64,8 +64,8 @@ BsonPtr DeleteUpdate(int64_t now_ms) {
   return update;
 }
 
-BsonPtr NotDeletedCondition() {
-  BsonPtr condition = NewBson();
+common::BsonPtr NotDeletedCondition() {
+  common::BsonPtr condition = common::NewBson();
   bson_t deleted_at;
   BSON_APPEND_DOCUMENT_BEGIN(condition.get(), "deletedAt", &deleted_at);
   BSON_APPEND_BOOL(&deleted_at, "$exists", false);

@@ -50,11 +50,11 @@ std::optional<ApiError> CheckChange(MessageChange change, const Editor& editor,
                                     int64_t edit_window_s);
 
 // {$set: {content, editedAt: now, updatedAt: now}}
-BsonPtr EditUpdate(std::string_view content, int64_t now_ms);
+common::BsonPtr EditUpdate(std::string_view content, int64_t now_ms);
 // {$unset: {content: ""}, $set: {deletedAt: now, updatedAt: now}}
-BsonPtr DeleteUpdate(int64_t now_ms);
+common::BsonPtr DeleteUpdate(int64_t now_ms);
 // {deletedAt: {$exists: false}}: the update applies only to a live message,
 // so two deletes (or a delete and an edit) racing cannot both succeed.
-BsonPtr NotDeletedCondition();
+common::BsonPtr NotDeletedCondition();
 
 }  // namespace chat

@@ -29,12 +29,12 @@ std::expected<std::string, std::string> EventIdFromResumeToken(const bson_t& tok
   return id;
 }
 
-std::expected<BsonPtr, std::string> ResumeTokenFromEventId(std::string_view id) {
+std::expected<common::BsonPtr, std::string> ResumeTokenFromEventId(std::string_view id) {
   if (!IsValidEventId(id)) {
     return std::unexpected("event id is not 1-" + std::to_string(kMaxEventIdLength) +
                            " hex digits");
   }
-  BsonPtr token = NewBson();
+  common::BsonPtr token = common::NewBson();
   bson_t* const out = token.get();  // keeps bson_t's alignment for clang (see message_json.cc)
   bson_append_utf8(out, "_data", 5, id.data(), static_cast<int>(id.size()));
   return token;

@@ -30,6 +30,6 @@ bool IsValidEventId(std::string_view id);
 std::expected<std::string, std::string> EventIdFromResumeToken(const bson_t& token);
 
 // {_data: "<id>"} for a valid id; an error reason otherwise.
-std::expected<BsonPtr, std::string> ResumeTokenFromEventId(std::string_view id);
+std::expected<common::BsonPtr, std::string> ResumeTokenFromEventId(std::string_view id);
 
 }  // namespace chat

@@ -123,7 +123,7 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
 std::expected<void, DbError> KillCursorElsewhere(const StoreOptions& options, int64_t cursor_id) {
   auto client = NewClient(options);
   if (!client) return std::unexpected(DbError{DbError::Kind::kOther, 0, client.error()});
-  BsonPtr command(BCON_NEW("killCursors", BCON_UTF8(options.collection.c_str()), "cursors", "[",
+  common::BsonPtr command(BCON_NEW("killCursors", BCON_UTF8(options.collection.c_str()), "cursors", "[",
                            BCON_INT64(cursor_id), "]"));
   bson_t reply;
   bson_error_t error;
@@ -133,7 +133,7 @@ std::expected<void, DbError> KillCursorElsewhere(const StoreOptions& options, in
 }
 
 std::expected<void, DbError> ChatStore::Ping() {
-  BsonPtr command(BCON_NEW("ping", BCON_INT32(1)));
+  common::BsonPtr command(BCON_NEW("ping", BCON_INT32(1)));
   bson_t reply;
   bson_error_t error;
   bool ok =
@@ -142,8 +142,8 @@ std::expected<void, DbError> ChatStore::Ping() {
 }
 
 std::expected<void, DbError> ChatStore::EnsureIndexes() {
-  BsonPtr keys(BCON_NEW("room", BCON_INT32(1), "_id", BCON_INT32(-1)));
-  BsonPtr command(BCON_NEW(
+  common::BsonPtr keys(BCON_NEW("room", BCON_INT32(1), "_id", BCON_INT32(-1)));
+  common::BsonPtr command(BCON_NEW(
       "createIndexes", BCON_UTF8(mongoc_collection_get_name(collection_.get())), "indexes", "[",
       "{", "key", BCON_DOCUMENT(keys.get()), "name", BCON_UTF8("room_1__id_-1"), "}", "]"));
   bson_t reply;
@@ -165,8 +165,8 @@ std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
   // bound keeps _ids of other types (which sort above ObjectIds) out.
   bson_oid_t largest;
   std::memset(largest.bytes, 0xFF, sizeof largest.bytes);
-  BsonPtr filter(BCON_NEW("_id", "{", "$lte", BCON_OID(&largest), "}"));
-  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(1),
+  common::BsonPtr filter(BCON_NEW("_id", "{", "$lte", BCON_OID(&largest), "}"));
+  common::BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(1),
                         "projection", "{", "_id", BCON_INT32(1), "}"));
   // Whatever read preference the URI names: only the primary is sure to
   // hold every acknowledged message.
@@ -189,14 +189,14 @@ std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
   return newest;
 }
 
-std::expected<BsonPtr, DbError> ChatStore::FindMessage(const bson_oid_t& id) {
-  BsonPtr filter(BCON_NEW("_id", BCON_OID(&id)));
-  BsonPtr opts(BCON_NEW("limit", BCON_INT64(1)));
+std::expected<common::BsonPtr, DbError> ChatStore::FindMessage(const bson_oid_t& id) {
+  common::BsonPtr filter(BCON_NEW("_id", BCON_OID(&id)));
+  common::BsonPtr opts(BCON_NEW("limit", BCON_INT64(1)));
   CursorPtr cursor(
       mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
   const bson_t* doc = nullptr;
-  BsonPtr found;
-  if (mongoc_cursor_next(cursor.get(), &doc)) found = CopyBson(*doc);
+  common::BsonPtr found;
+  if (mongoc_cursor_next(cursor.get(), &doc)) found = common::CopyBson(*doc);
   bson_error_t error;
   const bson_t* reply = nullptr;
   if (mongoc_cursor_error_document(cursor.get(), &error, &reply)) {
@@ -205,10 +205,10 @@ std::expected<BsonPtr, DbError> ChatStore::FindMessage(const bson_oid_t& id) {
   return found;
 }
 
-std::expected<BsonPtr, DbError> ChatStore::UpdateMessage(const bson_oid_t& id,
+std::expected<common::BsonPtr, DbError> ChatStore::UpdateMessage(const bson_oid_t& id,
                                                          const bson_t& conditions,
                                                          const bson_t& update) {
-  BsonPtr query(BCON_NEW("_id", BCON_OID(&id)));
+  common::BsonPtr query(BCON_NEW("_id", BCON_OID(&id)));
   if (!bson_concat(query.get(), &conditions)) {
     return std::unexpected(DbError{DbError::Kind::kOther, 0, "conditions do not fit"});
   }
@@ -223,24 +223,24 @@ std::expected<BsonPtr, DbError> ChatStore::UpdateMessage(const bson_oid_t& id,
     bson_destroy(&reply);
     return std::unexpected(std::move(failure));
   }
-  BsonPtr updated;
+  common::BsonPtr updated;
   bson_iter_t value;
   if (bson_iter_init_find(&value, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&value)) {
     uint32_t length = 0;
     const uint8_t* data = nullptr;
     bson_iter_document(&value, &length, &data);
-    updated = BsonFromData(data, length);
+    updated = common::BsonFromData(data, length);
   }
   bson_destroy(&reply);
   return updated;
 }
 
-std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
+std::expected<std::vector<common::BsonPtr>, DbError> ChatStore::Latest(
     const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more) {
-  BsonPtr filter = NewBson();
+  common::BsonPtr filter = common::NewBson();
   AppendRoomFilter(filter.get(), "room", room);
   BSON_APPEND_DOCUMENT(filter.get(), "deletedAt",
-                       BsonPtr(BCON_NEW("$exists", BCON_BOOL(false))).get());
+                       common::BsonPtr(BCON_NEW("$exists", BCON_BOOL(false))).get());
   if (before) {
     bson_t range;
     BSON_APPEND_DOCUMENT_BEGIN(filter.get(), "_id", &range);
@@ -248,10 +248,10 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
     bson_append_document_end(filter.get(), &range);
   }
   // One extra document tells whether another page exists.
-  BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
+  common::BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
   CursorPtr cursor(
       mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
-  std::vector<BsonPtr> page;
+  std::vector<common::BsonPtr> page;
   const bson_t* doc = nullptr;
   *more = false;
   while (mongoc_cursor_next(cursor.get(), &doc)) {
@@ -259,7 +259,7 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
       *more = true;
       break;
     }
-    page.push_back(CopyBson(*doc));
+    page.push_back(common::CopyBson(*doc));
   }
   bson_error_t error;
   const bson_t* reply = nullptr;
@@ -272,14 +272,14 @@ std::expected<std::vector<BsonPtr>, DbError> ChatStore::Latest(
 std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const std::string& room,
                                                                         const bson_t* resume_after,
                                                                         int32_t max_await_ms) {
-  BsonPtr pipeline = NewBson();
+  common::BsonPtr pipeline = common::NewBson();
   bson_t stages;
   bson_t stage;
   bson_t match;
   BSON_APPEND_ARRAY_BEGIN(pipeline.get(), "pipeline", &stages);
   BSON_APPEND_DOCUMENT_BEGIN(&stages, "0", &stage);
   BSON_APPEND_DOCUMENT_BEGIN(&stage, "$match", &match);
-  BsonPtr operations(
+  common::BsonPtr operations(
       BCON_NEW("$in", "[", BCON_UTF8("insert"), BCON_UTF8("update"), BCON_UTF8("replace"), "]"));
   BSON_APPEND_DOCUMENT(&match, "operationType", operations.get());
   AppendRoomFilter(&match, "fullDocument.room", room);
@@ -291,7 +291,7 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   // update/delete frames need the whole message. updateLookup (MongoDB 3.6+)
   // reads it when the event is returned, so an edit followed by a delete may
   // show the deleted state in the edit's event (stream_frames.h skips it).
-  BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms), "fullDocument",
+  common::BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms), "fullDocument",
                         BCON_UTF8("updateLookup")));
   if (resume_after) BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", resume_after);
   ChangeStreamPtr stream(mongoc_collection_watch(collection_.get(), pipeline.get(), opts.get()));
@@ -303,11 +303,11 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   return std::make_unique<MessageStream>(std::move(stream), &batch_);
 }
 
-std::expected<BsonPtr, DbError> MessageStream::Next() {
+std::expected<common::BsonPtr, DbError> MessageStream::Next() {
   const bson_t* event = nullptr;
   if (mongoc_change_stream_next(stream_.get(), &event)) {
     if (batch_->documents > 0) --batch_->documents;
-    return CopyBson(*event);
+    return common::CopyBson(*event);
   }
   batch_->documents = 0;
   bson_error_t error;
@@ -315,12 +315,12 @@ std::expected<BsonPtr, DbError> MessageStream::Next() {
   if (mongoc_change_stream_error_document(stream_.get(), &error, &reply)) {
     return std::unexpected(ClassifyError(error, reply));
   }
-  return BsonPtr();
+  return common::BsonPtr();
 }
 
-BsonPtr MessageStream::ResumeToken() {
+common::BsonPtr MessageStream::ResumeToken() {
   const bson_t* token = mongoc_change_stream_get_resume_token(stream_.get());
-  return token ? CopyBson(*token) : BsonPtr();
+  return token ? common::CopyBson(*token) : common::BsonPtr();
 }
 
 }  // namespace chat::db

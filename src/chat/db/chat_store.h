@@ -50,7 +50,7 @@ class MessageStream {
   // Waits up to the stream's maxAwaitTimeMS. Returns the next change event
   // (an owned copy), a null pointer when none arrived in time, or an error.
   // The driver resumes transparently after one resumable error.
-  std::expected<BsonPtr, DbError> Next();
+  std::expected<common::BsonPtr, DbError> Next();
 
   // The server's id of the stream's cursor (0 before the aggregate
   // answered); callable from any thread.
@@ -66,7 +66,7 @@ class MessageStream {
 
   // The token to resume after everything returned so far (the last event's
   // _id, or the server's post-batch token); null before the server answered.
-  BsonPtr ResumeToken();
+  common::BsonPtr ResumeToken();
 
  private:
   ChangeStreamPtr stream_;
@@ -88,17 +88,17 @@ class ChatStore {
   // core/message_id.h). Uses the _id index; costs one short round trip.
   std::expected<std::optional<bson_oid_t>, DbError> NewestObjectId();
   // The message with this _id, or null when there is none.
-  std::expected<BsonPtr, DbError> FindMessage(const bson_oid_t& id);
+  std::expected<common::BsonPtr, DbError> FindMessage(const bson_oid_t& id);
   // Applies `update` to the message with this _id if it also matches
   // `conditions` (one atomic findAndModify, so no other change slips in
   // between the check and the write); returns the message as updated, or null
   // when nothing matched.
-  std::expected<BsonPtr, DbError> UpdateMessage(const bson_oid_t& id, const bson_t& conditions,
+  std::expected<common::BsonPtr, DbError> UpdateMessage(const bson_oid_t& id, const bson_t& conditions,
                                                 const bson_t& update);
   // Up to `limit` messages of `room`, newest first, older than `before` if
   // given, soft-deleted ones left out. `more` is set when older messages
   // exist beyond the page.
-  std::expected<std::vector<BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
+  std::expected<std::vector<common::BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
                                                       const std::optional<bson_oid_t>& before,
                                                       bool* more);
   // Opens a change stream of the room's inserts, updates and replacements

@@ -55,7 +55,7 @@ std::expected<Pool, std::string> PoolOfProgram(std::string_view program_path) {
 
 std::expected<MetricsFile, std::string> MetricsFile::Open(const std::string& dir, Pool pool) {
   const std::string path = PathOf(dir, pool);
-  UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660));
+  common::UniqueFd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660));
   if (!fd.valid()) return std::unexpected(SystemError("cannot open", path));
   if (flock(fd.get(), LOCK_EX) != 0) return std::unexpected(SystemError("cannot lock", path));
   struct stat st {};
@@ -76,7 +76,7 @@ std::expected<MetricsFile, std::string> MetricsFile::Open(const std::string& dir
 std::expected<MetricsFile, std::string> MetricsFile::OpenForReading(const std::string& dir,
                                                                     Pool pool) {
   const std::string path = PathOf(dir, pool);
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  common::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return std::unexpected(SystemError("cannot open", path));
   struct stat st {};
   if (fstat(fd.get(), &st) != 0 || static_cast<size_t>(st.st_size) != sizeof(MetricsBlock)) {

@@ -52,7 +52,7 @@ class AcceptedRequest {
   FCGX_Request* request_;
 };
 
-std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
+std::expected<common::UniqueFd, std::string> ListenTcp(const std::string& spec) {
   size_t colon = spec.rfind(':');
   std::string port_text = spec.substr(colon + 1);
   uint16_t port = 0;
@@ -64,7 +64,7 @@ std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
   if (!address) {
     return std::unexpected("invalid address in --socket " + spec + " (expected an IP literal)");
   }
-  UniqueFd fd(socket(address->family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  common::UniqueFd fd(socket(address->family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
   int one = 1;
   if (!fd.valid() || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
       bind(fd.get(), address->get(), address->length) != 0 || listen(fd.get(), 1024) != 0) {
@@ -75,7 +75,7 @@ std::expected<UniqueFd, std::string> ListenTcp(const std::string& spec) {
 
 }  // namespace
 
-std::expected<UniqueFd, std::string> OpenListenSocket(const std::string& spec) {
+std::expected<common::UniqueFd, std::string> OpenListenSocket(const std::string& spec) {
   if (spec.empty()) return std::unexpected(std::string("empty --socket"));
   if (spec.front() == '/' || spec.front() == '.' || spec.find(':') == std::string::npos) {
     return common::ListenUnix(spec, 1024, std::nullopt);
@@ -107,7 +107,7 @@ int RunWorker(const WorkerOptions& options, const Handler& handler) {
     std::fprintf(stderr, "%s: cannot initialise libfcgi\n", options.program.c_str());
     return 1;
   }
-  UniqueFd own_socket;
+  common::UniqueFd own_socket;
   int listen_fd = 0;
   if (!options.socket.empty()) {
     auto opened = OpenListenSocket(options.socket);

@@ -28,7 +28,7 @@ int RunWorker(const WorkerOptions& options, const Handler& handler);
 
 // A listening socket for --socket: a Unix socket path (an existing socket
 // file is replaced) or HOST:PORT (TCP, IPv4 or [IPv6]).
-std::expected<UniqueFd, std::string> OpenListenSocket(const std::string& spec);
+std::expected<common::UniqueFd, std::string> OpenListenSocket(const std::string& spec);
 
 // Parses the workers' command line (--socket X, --help). Returns the socket
 // spec, or an error line; sets *help when --help was asked for.

@@ -57,7 +57,7 @@ std::optional<int64_t> IterAsInt(const bson_iter_t& iter) {
   }
 }
 
-chat::BsonPtr CopySubDocument(const bson_iter_t& iter) {
+common::BsonPtr CopySubDocument(const bson_iter_t& iter) {
   uint32_t len = 0;
   const uint8_t* data = nullptr;
   if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
@@ -65,9 +65,9 @@ chat::BsonPtr CopySubDocument(const bson_iter_t& iter) {
   } else if (BSON_ITER_HOLDS_ARRAY(&iter)) {
     bson_iter_array(&iter, &len, &data);
   }
-  if (data == nullptr) return chat::NewBson();
-  chat::BsonPtr copy = chat::BsonFromData(data, len);
-  return copy ? std::move(copy) : chat::NewBson();
+  if (data == nullptr) return common::NewBson();
+  common::BsonPtr copy = common::BsonFromData(data, len);
+  return copy ? std::move(copy) : common::NewBson();
 }
 
 std::expected<std::optional<int64_t>, CommandError> ReadOptionalInt(const bson_t& doc,
@@ -106,20 +106,20 @@ std::expected<std::optional<std::string>, CommandError> ReadOptionalString(const
   return std::string(s, len);
 }
 
-std::expected<chat::BsonPtr, CommandError> ReadOptionalDocument(const bson_t& doc,
-                                                                std::string_view field) {
+std::expected<common::BsonPtr, CommandError> ReadOptionalDocument(const bson_t& doc,
+                                                                  std::string_view field) {
   bson_iter_t iter;
-  if (!FindField(doc, field, &iter)) return chat::BsonPtr();
+  if (!FindField(doc, field, &iter)) return common::BsonPtr();
   if (!BSON_ITER_HOLDS_DOCUMENT(&iter)) {
     return std::unexpected(TypeMismatch("Field " + Quoted(field) + " must be an object"));
   }
   return CopySubDocument(iter);
 }
 
-std::expected<chat::BsonPtr, CommandError> ReadOptionalArray(const bson_t& doc,
-                                                             std::string_view field) {
+std::expected<common::BsonPtr, CommandError> ReadOptionalArray(const bson_t& doc,
+                                                               std::string_view field) {
   bson_iter_t iter;
-  if (!FindField(doc, field, &iter)) return chat::BsonPtr();
+  if (!FindField(doc, field, &iter)) return common::BsonPtr();
   if (!BSON_ITER_HOLDS_ARRAY(&iter)) {
     return std::unexpected(TypeMismatch("Field " + Quoted(field) + " must be an array"));
   }

@@ -26,10 +26,10 @@ std::expected<std::optional<bool>, CommandError> ReadOptionalBool(const bson_t& 
 std::expected<std::optional<std::string>, CommandError> ReadOptionalString(const bson_t& doc,
                                                                            std::string_view field);
 // An embedded document, copied; null when the field is absent.
-std::expected<chat::BsonPtr, CommandError> ReadOptionalDocument(const bson_t& doc,
+std::expected<common::BsonPtr, CommandError> ReadOptionalDocument(const bson_t& doc,
                                                                 std::string_view field);
 // An array, copied as its BSON document form ("0", "1", ...); null when absent.
-std::expected<chat::BsonPtr, CommandError> ReadOptionalArray(const bson_t& doc,
+std::expected<common::BsonPtr, CommandError> ReadOptionalArray(const bson_t& doc,
                                                              std::string_view field);
 
 // The collection a command names in its first field ({insert: "coll", ...}):
@@ -41,7 +41,7 @@ std::expected<std::string, CommandError> ReadCollectionName(const bson_t& comman
 std::optional<int64_t> IterAsInt(const bson_iter_t& iter);
 
 // Copies the document or array the iterator points at.
-chat::BsonPtr CopySubDocument(const bson_iter_t& iter);
+common::BsonPtr CopySubDocument(const bson_iter_t& iter);
 
 // Finds `field` (no dots) in `doc`.
 bool FindField(const bson_t& doc, std::string_view field, bson_iter_t* out);

@@ -29,9 +29,9 @@ void AppendDocumentKey(bson_t* doc, const bson_value_t& id) {
 
 }  // namespace
 
-chat::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                               const std::string& coll, const bson_t& full_document) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                 const std::string& coll, const bson_t& full_document) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "insert", wall_ms);
   bson_append_document(doc.get(), "fullDocument", -1, &full_document);
   AppendNs(doc.get(), db, coll);
@@ -41,19 +41,19 @@ chat::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const 
   return doc;
 }
 
-chat::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                               const std::string& coll, const bson_value_t& id) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                 const std::string& coll, const bson_value_t& id) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "delete", wall_ms);
   AppendNs(doc.get(), db, coll);
   AppendDocumentKey(doc.get(), id);
   return doc;
 }
 
-chat::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                               const std::string& coll, const bson_value_t& id,
-                               const bson_t& updated_fields, const bson_t& removed_fields) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                 const std::string& coll, const bson_value_t& id,
+                                 const bson_t& updated_fields, const bson_t& removed_fields) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "update", wall_ms);
   AppendNs(doc.get(), db, coll);
   AppendDocumentKey(doc.get(), id);
@@ -67,9 +67,9 @@ chat::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const 
   return doc;
 }
 
-chat::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                                const std::string& coll, const bson_t& full_document) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                  const std::string& coll, const bson_t& full_document) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "replace", wall_ms);
   bson_append_document(doc.get(), "fullDocument", -1, &full_document);
   AppendNs(doc.get(), db, coll);
@@ -79,8 +79,8 @@ chat::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const
   return doc;
 }
 
-chat::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document) {
-  chat::BsonPtr out = chat::NewBson();
+common::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document) {
+  common::BsonPtr out = common::NewBson();
   bson_iter_t field;
   bson_iter_init(&field, &event);
   while (bson_iter_next(&field)) {
@@ -97,16 +97,16 @@ chat::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document)
   return out;
 }
 
-chat::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                             const std::string& coll) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                               const std::string& coll) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "drop", wall_ms);
   AppendNs(doc.get(), db, coll);
   return doc;
 }
 
-chat::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms) {
+  common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "invalidate", wall_ms);
   return doc;
 }

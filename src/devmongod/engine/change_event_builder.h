@@ -13,25 +13,25 @@
 
 namespace devmongod {
 
-chat::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+common::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                                const std::string& coll, const bson_t& full_document);
-chat::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+common::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                                const std::string& coll, const bson_value_t& id);
 // {…, ns, documentKey, updateDescription: {updatedFields, removedFields,
 // truncatedArrays: []}}; fullDocument is added when the event is read, for
 // streams that ask for it (WithFullDocument).
-chat::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+common::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                                const std::string& coll, const bson_value_t& id,
                                const bson_t& updated_fields, const bson_t& removed_fields);
-chat::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+common::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                                 const std::string& coll, const bson_t& full_document);
 // The event with fullDocument (a document, or null) in mongod's place:
 // right after wallTime.
-chat::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document);
-chat::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+common::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document);
+common::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                              const std::string& coll);
 // The invalidate a collection stream sees after its collection's drop; its
 // token carries the drop's position with the invalidate flag.
-chat::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms);
+common::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms);
 
 }  // namespace devmongod

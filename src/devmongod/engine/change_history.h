@@ -34,7 +34,7 @@ struct ChangeEvent {
   Kind kind = Kind::kInsert;
   std::string db;
   std::string coll;
-  chat::BsonPtr doc;  // the event document as streams return it
+  common::BsonPtr doc;  // the event document as streams return it
 };
 
 class ChangeHistory {

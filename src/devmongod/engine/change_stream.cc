@@ -191,8 +191,8 @@ std::expected<StreamStart, CommandError> ResolveStart(const StreamOptions& optio
 struct EngineCore::StreamBatch {
   // Point into the history (valid until the next write) or into `owned`.
   std::vector<const bson_t*> events;
-  std::vector<chat::BsonPtr> owned;  // events the stream's stages transformed
-  chat::BsonPtr invalidate;          // the closing invalidate event, if any
+  std::vector<common::BsonPtr> owned;  // events the stream's stages transformed
+  common::BsonPtr invalidate;          // the closing invalidate event, if any
   ResumeToken post_batch_resume_token;
 };
 
@@ -200,8 +200,8 @@ struct EngineCore::StreamBatch {
 // devmongod keeps no post-images (changeStreamPreAndPostImages), so
 // whenAvailable gives null and required fails, as mongod does for a
 // collection without them.
-std::expected<chat::BsonPtr, CommandError> EngineCore::AddFullDocument(FullDocumentMode mode,
-                                                                       const ChangeEvent& event) {
+std::expected<common::BsonPtr, CommandError> EngineCore::AddFullDocument(FullDocumentMode mode,
+                                                                         const ChangeEvent& event) {
   if (mode == FullDocumentMode::kRequired) {
     return std::unexpected(
         MakeError(280, "ChangeStreamFatalError",
@@ -351,7 +351,7 @@ EngineCore::Result EngineCore::OpenChangeStream(const Call& call, const bson_t& 
   if (!batch->invalidate) {
     id = cursors_.Add(Cursor{0, ns, call.ctx.now_mono_ms, 0, 0, std::move(stream)}).id;
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   AppendCursor(reply.get(), id, ns, true, events, batch->post_batch_resume_token);
   return Outcome::Reply(std::move(reply));
 }
@@ -389,7 +389,7 @@ EngineCore::Result EngineCore::ChangeStreamGetMore(const Call& call, Cursor& cur
   if (batch->invalidate) events.push_back(batch->invalidate.get());
   const int64_t id = batch->invalidate ? 0 : cursor.id;
   const std::string ns = cursor.ns;
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   AppendCursor(reply.get(), id, ns, false, events, batch->post_batch_resume_token);
   if (batch->invalidate) cursors_.Erase(cursor.id);
   return Outcome::Reply(std::move(reply));

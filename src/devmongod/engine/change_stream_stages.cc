@@ -22,7 +22,7 @@ bool IdBytes(const bson_t& doc, bson_type_t* type, std::string_view* bytes) {
 std::string IdJson(const bson_t& doc) {
   bson_iter_t id;
   if (!bson_iter_init_find(&id, &doc, "_id")) return "{}";
-  chat::BsonPtr only = chat::NewBson();
+  common::BsonPtr only = common::NewBson();
   bson_append_iter(only.get(), "_id", 3, &id);
   char* json = bson_as_relaxed_extended_json(only.get(), nullptr);
   std::string out = json != nullptr ? json : "{}";
@@ -97,7 +97,7 @@ std::expected<std::optional<query::DocumentPipeline>, CommandError> ParseChangeS
 
 std::expected<const bson_t*, CommandError> ApplyChangeStreamStages(
     const query::DocumentPipeline& pipeline, const bson_t& event,
-    std::vector<chat::BsonPtr>& owned) {
+    std::vector<common::BsonPtr>& owned) {
   auto output = pipeline.Apply(event);
   if (!output) return std::unexpected(FromQueryError(output.error()));
   if (!output->keep) return nullptr;

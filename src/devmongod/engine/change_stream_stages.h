@@ -29,6 +29,6 @@ std::expected<std::optional<query::DocumentPipeline>, CommandError> ParseChangeS
 // the event itself or a transformed copy kept in `owned`.
 std::expected<const bson_t*, CommandError> ApplyChangeStreamStages(
     const query::DocumentPipeline& pipeline, const bson_t& event,
-    std::vector<chat::BsonPtr>& owned);
+    std::vector<common::BsonPtr>& owned);
 
 }  // namespace devmongod

@@ -8,7 +8,7 @@
 
 namespace devmongod {
 
-bool IndexKeyLess::operator()(const chat::BsonPtr& a, const chat::BsonPtr& b) const {
+bool IndexKeyLess::operator()(const common::BsonPtr& a, const common::BsonPtr& b) const {
   bson_iter_t ia, ib;
   bson_iter_init(&ia, a.get());
   bson_iter_init(&ib, b.get());
@@ -24,15 +24,15 @@ bool IndexKeyLess::operator()(const chat::BsonPtr& a, const chat::BsonPtr& b) co
 Collection::Collection() {
   Index id_index;
   id_index.name = "_id_";
-  id_index.key = chat::NewBson();
+  id_index.key = common::NewBson();
   BSON_APPEND_INT32(id_index.key.get(), "_id", 1);
   id_index.fields = {"_id"};
   id_index.unique = true;
   indexes_.push_back(std::move(id_index));
 }
 
-chat::BsonPtr Collection::KeyOf(const Index& index, const bson_t& doc, bool* has_array) {
-  chat::BsonPtr key = chat::NewBson();
+common::BsonPtr Collection::KeyOf(const Index& index, const bson_t& doc, bool* has_array) {
+  common::BsonPtr key = common::NewBson();
   for (size_t i = 0; i < index.fields.size(); ++i) {
     std::string position = std::to_string(i);
     bson_iter_t value;
@@ -46,8 +46,8 @@ chat::BsonPtr Collection::KeyOf(const Index& index, const bson_t& doc, bool* has
   return key;
 }
 
-chat::BsonPtr Collection::NamedKeyValue(const Index& index, const bson_t& key) {
-  chat::BsonPtr named = chat::NewBson();
+common::BsonPtr Collection::NamedKeyValue(const Index& index, const bson_t& key) {
+  common::BsonPtr named = common::NewBson();
   bson_iter_t iter;
   bson_iter_init(&iter, &key);
   for (size_t i = 0; i < index.fields.size() && bson_iter_next(&iter); ++i) {
@@ -59,12 +59,13 @@ chat::BsonPtr Collection::NamedKeyValue(const Index& index, const bson_t& key) {
 }
 
 std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert(
-    chat::BsonPtr doc) {
+    common::BsonPtr doc) {
   return InsertAs(next_id_++, std::move(doc));
 }
 
-std::expected<void, Collection::DuplicateKey> Collection::Replace(RecordId id, chat::BsonPtr doc) {
-  chat::BsonPtr old = Take(id);
+std::expected<void, Collection::DuplicateKey> Collection::Replace(RecordId id,
+                                                                  common::BsonPtr doc) {
+  common::BsonPtr old = Take(id);
   if (!old) return {};
   auto replaced = InsertAs(id, std::move(doc));
   if (replaced) return {};
@@ -73,16 +74,16 @@ std::expected<void, Collection::DuplicateKey> Collection::Replace(RecordId id, c
 }
 
 std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::InsertAs(
-    RecordId id, chat::BsonPtr doc) {
-  std::vector<chat::BsonPtr> keys;
+    RecordId id, common::BsonPtr doc) {
+  std::vector<common::BsonPtr> keys;
   std::vector<bool> arrays;
   keys.reserve(indexes_.size());
   for (const Index& index : indexes_) {
     bool has_array = false;
-    chat::BsonPtr key = KeyOf(index, *doc, &has_array);
+    common::BsonPtr key = KeyOf(index, *doc, &has_array);
     if (index.unique && index.entries.contains(key)) {
       return std::unexpected(
-          DuplicateKey{index.name, chat::CopyBson(*index.key), NamedKeyValue(index, *key)});
+          DuplicateKey{index.name, common::CopyBson(*index.key), NamedKeyValue(index, *key)});
     }
     keys.push_back(std::move(key));
     arrays.push_back(has_array);
@@ -95,7 +96,7 @@ std::expected<Collection::RecordId, Collection::DuplicateKey> Collection::Insert
   return id;
 }
 
-chat::BsonPtr Collection::Take(RecordId id) {
+common::BsonPtr Collection::Take(RecordId id) {
   auto it = documents_.find(id);
   if (it == documents_.end()) return nullptr;
   for (Index& index : indexes_) {
@@ -107,7 +108,7 @@ chat::BsonPtr Collection::Take(RecordId id) {
       }
     }
   }
-  chat::BsonPtr doc = std::move(it->second);
+  common::BsonPtr doc = std::move(it->second);
   documents_.erase(it);
   return doc;
 }
@@ -132,7 +133,7 @@ bool Collection::CandidatesForEquality(const bson_t& filter, std::vector<RecordI
     }
     for (const Index& index : indexes_) {
       if (index.multikey || index.fields.front() != name) continue;
-      chat::BsonPtr probe = chat::NewBson();
+      common::BsonPtr probe = common::NewBson();
       bson_append_value(probe.get(), "0", 1, bson_iter_value(&field));
       // {v} sorts before every {v, ...}, so this is the first key starting with v.
       for (auto entry = index.entries.lower_bound(probe); entry != index.entries.end(); ++entry) {
@@ -156,7 +157,7 @@ void Collection::DropIndex(const std::string& name) {
 }
 
 bool Collection::FindById(const bson_value_t& id, RecordId* out) const {
-  chat::BsonPtr key = chat::NewBson();
+  common::BsonPtr key = common::NewBson();
   bson_append_value(key.get(), "0", 1, &id);
   const Index& id_index = indexes_.front();
   auto it = id_index.entries.find(key);
@@ -189,14 +190,14 @@ std::expected<bool, CommandError> Collection::AddIndex(const std::string& name, 
   }
   Index index;
   index.name = name;
-  index.key = chat::CopyBson(key);
+  index.key = common::CopyBson(key);
   index.fields = std::move(*fields);
   index.unique = unique;
   for (const auto& [id, doc] : documents_) {
     bool has_array = false;
-    chat::BsonPtr doc_key = KeyOf(index, *doc, &has_array);
+    common::BsonPtr doc_key = KeyOf(index, *doc, &has_array);
     if (unique && index.entries.contains(doc_key)) {
-      DuplicateKey dup{name, chat::CopyBson(key), NamedKeyValue(index, *doc_key)};
+      DuplicateKey dup{name, common::CopyBson(key), NamedKeyValue(index, *doc_key)};
       return std::unexpected(MakeError(11000, "DuplicateKey", DuplicateKeyMessage(ns, dup)));
     }
     if (has_array) index.multikey = true;
@@ -212,9 +213,9 @@ std::string DuplicateKeyMessage(const std::string& ns, const Collection::Duplica
   bson_iter_init(&iter, dup.key_value.get());
   while (bson_iter_next(&iter)) {
     // Render each value through a one-field document's JSON: "{ "k" : v }".
-    chat::BsonPtr one = chat::NewBson();
+    common::BsonPtr one = common::NewBson();
     bson_append_value(one.get(), "v", 1, bson_iter_value(&iter));
-    std::string json = chat::BsonToJson(*one);
+    std::string json = common::BsonToJson(*one);
     std::string_view rendered = json;
     size_t colon = rendered.find(" : ");
     if (colon != std::string_view::npos && rendered.size() >= colon + 5) {

@@ -23,18 +23,18 @@ namespace devmongod {
 // The key values of one document for one index, as a BSON document whose
 // fields are "0", "1", ... in key-pattern order.
 struct IndexKeyLess {
-  bool operator()(const chat::BsonPtr& a, const chat::BsonPtr& b) const;
+  bool operator()(const common::BsonPtr& a, const common::BsonPtr& b) const;
 };
 
 struct Index {
   std::string name;
-  chat::BsonPtr key;  // the key pattern, e.g. {room: 1, ts: -1}
+  common::BsonPtr key;  // the key pattern, e.g. {room: 1, ts: -1}
   std::vector<std::string> fields;
   bool unique = false;
   // Every document's key: duplicate checks for unique indexes, equality
   // lookups for all. Array values are indexed whole, so an index that has
   // seen one ("multikey") is not used for lookups (mongod matches elements).
-  std::multimap<chat::BsonPtr, uint64_t, IndexKeyLess> entries;
+  std::multimap<common::BsonPtr, uint64_t, IndexKeyLess> entries;
   bool multikey = false;
 };
 
@@ -50,17 +50,17 @@ class Collection {
 
   struct DuplicateKey {
     std::string index_name;
-    chat::BsonPtr key_pattern;
-    chat::BsonPtr key_value;  // {field: value, ...}
+    common::BsonPtr key_pattern;
+    common::BsonPtr key_value;  // {field: value, ...}
   };
   // Takes `doc` (which must have an _id) unless a unique index already holds its key.
-  std::expected<RecordId, DuplicateKey> Insert(chat::BsonPtr doc);
+  std::expected<RecordId, DuplicateKey> Insert(common::BsonPtr doc);
   void Remove(RecordId id) { Take(id); }
   // Puts `doc` in the place of record `id` (same _id), unless a unique index
   // already holds one of its new keys; then nothing changes.
-  std::expected<void, DuplicateKey> Replace(RecordId id, chat::BsonPtr doc);
+  std::expected<void, DuplicateKey> Replace(RecordId id, common::BsonPtr doc);
   // Removes the document and hands it over (null if there is none).
-  chat::BsonPtr Take(RecordId id);
+  common::BsonPtr Take(RecordId id);
   // Removes an index added by AddIndex (a write that could not be journaled).
   void DropIndex(const std::string& name);
   // Finds the document whose _id equals `id`.
@@ -90,18 +90,18 @@ class Collection {
     }
   }
 
-  const std::map<RecordId, chat::BsonPtr>& documents() const { return documents_; }
+  const std::map<RecordId, common::BsonPtr>& documents() const { return documents_; }
   const std::vector<Index>& indexes() const { return indexes_; }
   size_t size() const { return documents_.size(); }
 
  private:
   // The index key of `doc`; sets *has_array when an indexed value is an array.
-  static chat::BsonPtr KeyOf(const Index& index, const bson_t& doc, bool* has_array = nullptr);
+  static common::BsonPtr KeyOf(const Index& index, const bson_t& doc, bool* has_array = nullptr);
   bool CandidatesForEquality(const bson_t& filter, std::vector<RecordId>* out) const;
-  static chat::BsonPtr NamedKeyValue(const Index& index, const bson_t& key);
-  std::expected<RecordId, DuplicateKey> InsertAs(RecordId id, chat::BsonPtr doc);
+  static common::BsonPtr NamedKeyValue(const Index& index, const bson_t& key);
+  std::expected<RecordId, DuplicateKey> InsertAs(RecordId id, common::BsonPtr doc);
 
-  std::map<RecordId, chat::BsonPtr> documents_;
+  std::map<RecordId, common::BsonPtr> documents_;
   std::vector<Index> indexes_;
   RecordId next_id_ = 1;
 };

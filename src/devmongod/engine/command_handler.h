@@ -37,10 +37,10 @@ struct Outcome {
     kClose,  // close the connection without a reply
   };
   Kind kind = Kind::kReply;
-  chat::BsonPtr reply;
+  common::BsonPtr reply;
   int64_t until_mono_ms = 0;
 
-  static Outcome Reply(chat::BsonPtr doc) {
+  static Outcome Reply(common::BsonPtr doc) {
     Outcome o;
     o.reply = std::move(doc);
     return o;

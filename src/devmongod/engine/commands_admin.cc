@@ -28,7 +28,7 @@ EngineCore::Result EngineCore::CmdHello(const Call& call) {
   // The handshake names the application; failCommand's appName matches on it.
   bson_iter_t iter, app_name;
   if (FindField(call.command, "client", &iter) && BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-    chat::BsonPtr client = CopySubDocument(iter);
+    common::BsonPtr client = CopySubDocument(iter);
     if (bson_iter_init(&app_name, client.get()) &&
         bson_iter_find_descendant(&app_name, "application.name", &app_name) &&
         BSON_ITER_HOLDS_UTF8(&app_name)) {
@@ -37,7 +37,7 @@ EngineCore::Result EngineCore::CmdHello(const Call& call) {
   }
 
   const Timestamp now_ts = clock_.Current();
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t* r = reply.get();
   BSON_APPEND_BOOL(r, "ismaster", true);
   BSON_APPEND_BOOL(r, "isWritablePrimary", true);
@@ -75,12 +75,12 @@ EngineCore::Result EngineCore::CmdHello(const Call& call) {
 
 EngineCore::Result EngineCore::CmdPing(const Call& /*call*/) {
   ++opcounters_.command;
-  return Outcome::Reply(chat::NewBson());
+  return Outcome::Reply(common::NewBson());
 }
 
 EngineCore::Result EngineCore::CmdBuildInfo(const Call& /*call*/) {
   ++opcounters_.command;
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t* r = reply.get();
   BSON_APPEND_UTF8(r, "version", "6.0.0");
   bson_t version_array;
@@ -101,7 +101,7 @@ EngineCore::Result EngineCore::CmdBuildInfo(const Call& /*call*/) {
 
 EngineCore::Result EngineCore::CmdServerStatus(const Call& call) {
   ++opcounters_.command;
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t* r = reply.get();
   AppendString(r, "host", options_.advertise);
   BSON_APPEND_UTF8(r, "version", "6.0.0");
@@ -150,7 +150,7 @@ EngineCore::Result EngineCore::CmdEndSessions(const Call& /*call*/) {
   // Sessions hold no server-side state besides the retryable-write table,
   // which must outlive them (a retry may come on a new connection).
   ++opcounters_.command;
-  return Outcome::Reply(chat::NewBson());
+  return Outcome::Reply(common::NewBson());
 }
 
 EngineCore::Result EngineCore::CmdListDatabases(const Call& call) {
@@ -161,7 +161,7 @@ EngineCore::Result EngineCore::CmdListDatabases(const Call& call) {
   }
   auto name_only = ReadOptionalBool(call.command, "nameOnly");
   if (!name_only) return std::unexpected(name_only.error());
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t databases;
   bson_append_array_begin(reply.get(), "databases", -1, &databases);
   uint32_t index = 0;
@@ -205,7 +205,7 @@ EngineCore::Result EngineCore::CmdConfigureFailPoint(const Call& call) {
   }
   auto previous = fail_command_.Configure(call.command);
   if (!previous) return std::unexpected(previous.error());
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT64(reply.get(), "count", *previous);
   return Outcome::Reply(std::move(reply));
 }

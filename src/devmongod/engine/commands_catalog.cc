@@ -9,8 +9,8 @@
 namespace devmongod {
 namespace {
 
-chat::BsonPtr IndexDescription(const Index& index) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr IndexDescription(const Index& index) {
+  common::BsonPtr doc = common::NewBson();
   BSON_APPEND_INT32(doc.get(), "v", 2);
   BSON_APPEND_DOCUMENT(doc.get(), "key", index.key.get());
   bson_append_utf8(doc.get(), "name", 4, index.name.data(), static_cast<int>(index.name.size()));
@@ -33,10 +33,10 @@ EngineCore::Result EngineCore::CmdCreate(const Call& call) {
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
   // Journal first, everywhere: memory never holds what the journal lacks.
-  chat::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
+  common::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
   if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
   CreateCollection(call.db, *coll);
-  return Outcome::Reply(chat::NewBson());
+  return Outcome::Reply(common::NewBson());
 }
 
 EngineCore::Result EngineCore::CmdDrop(const Call& call) {
@@ -48,11 +48,11 @@ EngineCore::Result EngineCore::CmdDrop(const Call& call) {
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
   const int32_t index_count = static_cast<int32_t>(collection->indexes().size());
   EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-  chat::BsonPtr entry = NewJournalEntry("drop", call.db, *coll);
+  common::BsonPtr entry = NewJournalEntry("drop", call.db, *coll);
   AppendStamp(entry.get(), stamp);
   if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
   DropCollection(call.db, *coll, stamp);
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "nIndexesWas", index_count);
   std::string ns = call.db + "." + *coll;
   BSON_APPEND_UTF8(reply.get(), "ns", ns.c_str());
@@ -70,12 +70,12 @@ EngineCore::Result EngineCore::CmdDropDatabase(const Call& call) {
   // their drop + invalidate exactly as for a single drop.
   for (const std::string& name : names) {
     EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
-    chat::BsonPtr entry = NewJournalEntry("drop", call.db, name);
+    common::BsonPtr entry = NewJournalEntry("drop", call.db, name);
     AppendStamp(entry.get(), stamp);
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
     DropCollection(call.db, name, stamp);
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_UTF8(reply.get(), "dropped", call.db.c_str());
   return Outcome::Reply(std::move(reply));
 }
@@ -91,7 +91,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   }
   struct Spec {
     std::string name;
-    chat::BsonPtr key;
+    common::BsonPtr key;
     bool unique = false;
   };
   std::vector<Spec> specs;
@@ -101,7 +101,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
       return std::unexpected(TypeMismatch("each element of 'indexes' must be an object"));
     }
-    chat::BsonPtr spec = CopySubDocument(item);
+    common::BsonPtr spec = CopySubDocument(item);
     auto key = ReadOptionalDocument(*spec, "key");
     if (!key) return std::unexpected(key.error());
     if (!*key) return std::unexpected(FailedToParse("index specification is missing 'key'"));
@@ -121,12 +121,12 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   Collection* collection = FindCollection(call.db, *coll);
   const bool created = collection == nullptr;
   if (created) {
-    chat::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("create", call.db, *coll);
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
     collection = &CreateCollection(call.db, *coll);
   }
   const int32_t before = static_cast<int32_t>(collection->indexes().size());
-  chat::BsonPtr added_specs = chat::NewBson();
+  common::BsonPtr added_specs = common::NewBson();
   uint32_t added = 0;
   std::vector<std::string> added_names;
   std::optional<CommandError> failure;
@@ -148,7 +148,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   }
   // Journal what was built even when a later spec failed: memory has it.
   if (added > 0) {
-    chat::BsonPtr entry = NewJournalEntry("createIndexes", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("createIndexes", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "indexes", added_specs.get());
     if (auto failed = Journal(*entry, call.ctx)) {
       for (const std::string& name : added_names) collection->DropIndex(name);
@@ -157,7 +157,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   }
   if (failure) return std::unexpected(*failure);
 
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "numIndexesBefore", before);
   BSON_APPEND_INT32(reply.get(), "numIndexesAfter",
                     static_cast<int32_t>(collection->indexes().size()));
@@ -172,7 +172,7 @@ EngineCore::Result EngineCore::CmdListIndexes(const Call& call) {
   ++opcounters_.command;
   const Collection* collection = FindCollection(call.db, *coll);
   if (collection == nullptr) return std::unexpected(NamespaceNotFound());
-  std::vector<chat::BsonPtr> docs;
+  std::vector<common::BsonPtr> docs;
   for (const Index& index : collection->indexes()) docs.push_back(IndexDescription(index));
   return ResultCursorReply(call, std::move(docs), call.db + ".$cmd.listIndexes." + *coll, INT64_MAX,
                            false);
@@ -183,27 +183,27 @@ EngineCore::Result EngineCore::CmdListCollections(const Call& call) {
   if (!filter) return std::unexpected(filter.error());
   auto name_only = ReadOptionalBool(call.command, "nameOnly");
   if (!name_only) return std::unexpected(name_only.error());
-  chat::BsonPtr empty = chat::NewBson();
+  common::BsonPtr empty = common::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) {
     return std::unexpected(
         CommandError{matcher.error().code, matcher.error().code_name, matcher.error().message, {}});
   }
   ++opcounters_.command;
-  std::vector<chat::BsonPtr> docs;
+  std::vector<common::BsonPtr> docs;
   if (auto database = databases_.find(call.db); database != databases_.end()) {
     for (const auto& [name, coll] : database->second) {
-      chat::BsonPtr doc = chat::NewBson();
+      common::BsonPtr doc = common::NewBson();
       bson_append_utf8(doc.get(), "name", 4, name.data(), static_cast<int>(name.size()));
       BSON_APPEND_UTF8(doc.get(), "type", "collection");
       if (!name_only->value_or(false)) {
-        chat::BsonPtr options = chat::NewBson();
+        common::BsonPtr options = common::NewBson();
         BSON_APPEND_DOCUMENT(doc.get(), "options", options.get());
         bson_t info;
         bson_append_document_begin(doc.get(), "info", 4, &info);
         BSON_APPEND_BOOL(&info, "readOnly", false);
         bson_append_document_end(doc.get(), &info);
-        chat::BsonPtr id_index = IndexDescription(coll.indexes().front());
+        common::BsonPtr id_index = IndexDescription(coll.indexes().front());
         BSON_APPEND_DOCUMENT(doc.get(), "idIndex", id_index.get());
       }
       if (matcher->Matches(*doc)) docs.push_back(std::move(doc));

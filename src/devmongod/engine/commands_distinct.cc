@@ -26,7 +26,7 @@ EngineCore::Result EngineCore::CmdDistinct(const Call& call) {
   }
   auto filter = ReadOptionalDocument(call.command, "query");
   if (!filter) return std::unexpected(filter.error());
-  chat::BsonPtr empty = chat::NewBson();
+  common::BsonPtr empty = common::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) {
     const query::Error& e = matcher.error();
@@ -38,7 +38,7 @@ EngineCore::Result EngineCore::CmdDistinct(const Call& call) {
     return query::CompareValues(a, b) < 0;
   };
   std::set<bson_value_t, decltype(less)> seen(less);  // views into the collection
-  chat::BsonPtr values = chat::NewBson();
+  common::BsonPtr values = common::NewBson();
   uint32_t count = 0;
   const query::CompiledPath path(**key);
   if (const Collection* collection = FindCollection(call.db, *coll)) {
@@ -55,7 +55,7 @@ EngineCore::Result EngineCore::CmdDistinct(const Call& call) {
           return true;
         });
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_ARRAY(reply.get(), "values", values.get());
   return Outcome::Reply(std::move(reply));
 }

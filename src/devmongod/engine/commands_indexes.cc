@@ -34,7 +34,7 @@ std::expected<std::vector<std::string>, CommandError> IndexesToDrop(const bson_i
   } else if (BSON_ITER_HOLDS_UTF8(&index)) {
     if (auto error = by_name(bson_iter_utf8(&index, nullptr))) return std::unexpected(*error);
   } else if (BSON_ITER_HOLDS_DOCUMENT(&index)) {
-    chat::BsonPtr pattern = CopySubDocument(index);
+    common::BsonPtr pattern = CopySubDocument(index);
     for (const Index& existing : collection.indexes()) {
       if (bson_equal(existing.key.get(), pattern.get())) {
         if (auto error = by_name(existing.name)) return std::unexpected(*error);
@@ -79,7 +79,7 @@ EngineCore::Result EngineCore::CmdDropIndexes(const Call& call) {
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
   const int32_t before = static_cast<int32_t>(collection->indexes().size());
   if (!names->empty()) {
-    chat::BsonPtr entry = NewJournalEntry("dropIndexes", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("dropIndexes", call.db, *coll);
     bson_t list;
     bson_append_array_begin(entry.get(), "names", -1, &list);
     for (size_t i = 0; i < names->size(); ++i) {
@@ -89,7 +89,7 @@ EngineCore::Result EngineCore::CmdDropIndexes(const Call& call) {
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
     for (const std::string& name : *names) collection->DropIndex(name);
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "nIndexesWas", before);
   return Outcome::Reply(std::move(reply));
 }

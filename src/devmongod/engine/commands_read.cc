@@ -62,13 +62,14 @@ std::vector<const bson_t*> NextBatch(ResultCursorState& state, int64_t batch_siz
 
 }  // namespace
 
-EngineCore::Result EngineCore::ResultCursorReply(const Call& call, std::vector<chat::BsonPtr> docs,
+EngineCore::Result EngineCore::ResultCursorReply(const Call& call,
+                                                 std::vector<common::BsonPtr> docs,
                                                  const std::string& ns, int64_t batch_size,
                                                  bool single_batch) {
   ResultCursorState state{std::move(docs), 0};
   std::vector<const bson_t*> batch;
   if (batch_size > 0 || single_batch) batch = NextBatch(state, batch_size);
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   int64_t id = 0;
   if (!single_batch && state.next < state.docs.size()) {
     // The batch points into `state.docs`; moving the vector keeps the heap
@@ -86,7 +87,7 @@ EngineCore::Result EngineCore::ResultCursorGetMore(const Call& call, Cursor& cur
   std::vector<const bson_t*> batch = NextBatch(state, batch_size);
   cursor.last_used_mono_ms = call.ctx.now_mono_ms;
   const bool exhausted = state.next >= state.docs.size();
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   AppendCursor(reply.get(), exhausted ? 0 : cursor.id, cursor.ns, false, batch);
   // The reply holds copies now, so the cursor (and its documents) may go.
   if (exhausted) cursors_.Erase(cursor.id);
@@ -114,7 +115,7 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   if (!limit) return std::unexpected(limit.error());
   if (!single_batch) return std::unexpected(single_batch.error());
 
-  chat::BsonPtr empty = chat::NewBson();
+  common::BsonPtr empty = common::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
   auto sort_spec = query::SortSpec::Compile(*sort ? **sort : *empty);
@@ -171,10 +172,11 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
   size_t end = matches.size();
   if (max_results > 0) end = std::min(end, begin + static_cast<size_t>(max_results));
 
-  std::vector<chat::BsonPtr> results;
+  std::vector<common::BsonPtr> results;
   results.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
-    results.push_back(project->empty() ? chat::CopyBson(*matches[i]) : project->Apply(*matches[i]));
+    results.push_back(project->empty() ? common::CopyBson(*matches[i])
+                                       : project->Apply(*matches[i]));
   }
   int64_t first_batch = *batch_size;
   if (single && max_results > 0 && (first_batch == 0 || first_batch > max_results)) {
@@ -245,7 +247,7 @@ EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
         FailedToParse("BSON field 'killCursors.cursors' is missing but a required field"));
   }
   ++opcounters_.command;
-  chat::BsonPtr killed = chat::NewBson(), not_found = chat::NewBson();
+  common::BsonPtr killed = common::NewBson(), not_found = common::NewBson();
   uint32_t killed_count = 0, not_found_count = 0;
   bson_iter_t item;
   bson_iter_init(&item, ids->get());
@@ -262,8 +264,8 @@ EngineCore::Result EngineCore::CmdKillCursors(const Call& call) {
     std::string key = std::to_string(count++);
     bson_append_int64(list, key.c_str(), -1, *id);
   }
-  chat::BsonPtr reply = chat::NewBson();
-  chat::BsonPtr empty = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
+  common::BsonPtr empty = common::NewBson();
   BSON_APPEND_ARRAY(reply.get(), "cursorsKilled", killed.get());
   BSON_APPEND_ARRAY(reply.get(), "cursorsNotFound", not_found.get());
   BSON_APPEND_ARRAY(reply.get(), "cursorsAlive", empty.get());
@@ -280,7 +282,7 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
   if (!skip) return std::unexpected(skip.error());
   auto limit = ReadOptionalInt(call.command, "limit");
   if (!limit) return std::unexpected(limit.error());
-  chat::BsonPtr empty = chat::NewBson();
+  common::BsonPtr empty = common::NewBson();
   auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
   if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
@@ -304,7 +306,7 @@ EngineCore::Result EngineCore::CmdCount(const Call& call) {
   int64_t max_results = limit->value_or(0);
   if (max_results < 0) max_results = AbsoluteLimit(max_results);
   if (max_results > 0) n = std::min(n, max_results);
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(n));
   return Outcome::Reply(std::move(reply));
 }

@@ -35,7 +35,7 @@ EngineCore::Result EngineCore::CmdDbStats(const Call& call) {
       indexes += static_cast<int64_t>(collection.indexes().size());
     }
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t* r = reply.get();
   BSON_APPEND_UTF8(r, "db", call.db.c_str());
   BSON_APPEND_INT64(r, "collections", collections);
@@ -65,7 +65,7 @@ EngineCore::Result EngineCore::CmdCollStats(const Call& call) {
   }
   const int64_t count = static_cast<int64_t>(collection->size());
   const int64_t data = DataSize(*collection);
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t* r = reply.get();
   BSON_APPEND_UTF8(r, "ns", ns.c_str());
   BSON_APPEND_INT64(r, "count", count);

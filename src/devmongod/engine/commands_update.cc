@@ -20,8 +20,8 @@ namespace {
 
 constexpr const char* kKindNames[] = {"insert", "delete", "drop", "update", "replace"};
 
-chat::BsonPtr RemovedFieldsArray(const std::vector<std::string>& paths) {
-  chat::BsonPtr array = chat::NewBson();
+common::BsonPtr RemovedFieldsArray(const std::vector<std::string>& paths) {
+  common::BsonPtr array = common::NewBson();
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string key = std::to_string(i);
     bson_append_utf8(array.get(), key.c_str(), -1, paths[i].c_str(), -1);
@@ -33,7 +33,7 @@ std::expected<UpdateStatement, CommandError> ReadUpdateStatement(const bson_iter
   if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
     return std::unexpected(TypeMismatch("each element of 'updates' must be an object"));
   }
-  chat::BsonPtr statement = CopySubDocument(item);
+  common::BsonPtr statement = CopySubDocument(item);
   auto filter = ReadOptionalDocument(*statement, "q");
   if (!filter) return std::unexpected(filter.error());
   if (!*filter) return std::unexpected(FailedToParse("BSON field 'update.updates.q' is missing"));
@@ -61,7 +61,7 @@ std::optional<CommandError> EngineCore::CommitChanges(
     std::vector<DocumentChange>& changes, const std::optional<RetryableWriteKey>& rw_key,
     const bson_t& reply) {
   if (changes.empty() && !rw_key) return std::nullopt;
-  chat::BsonPtr items = chat::NewBson();
+  common::BsonPtr items = common::NewBson();
   for (size_t i = 0; i < changes.size(); ++i) {
     const DocumentChange& change = changes[i];
     const std::string key = std::to_string(i);
@@ -80,7 +80,7 @@ std::optional<CommandError> EngineCore::CommitChanges(
     AppendStamp(&item, change.stamp);
     bson_append_document_end(items.get(), &item);
   }
-  chat::BsonPtr entry = NewJournalEntry("change", call.db, coll);
+  common::BsonPtr entry = NewJournalEntry("change", call.db, coll);
   BSON_APPEND_ARRAY(entry.get(), "docs", items.get());
   if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, reply);
   if (std::optional<CommandError> failed = Journal(*entry, call.ctx)) {
@@ -98,7 +98,7 @@ std::optional<CommandError> EngineCore::CommitChanges(
   }
   for (const DocumentChange& change : changes) RecordChangeEvent(call.db, coll, change);
   if (rw_key) {
-    retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(reply));
+    retryable_writes_.Remember(rw_key->session, rw_key->txn_number, common::CopyBson(reply));
   }
   return std::nullopt;
 }
@@ -126,19 +126,19 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
   const std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
   if (rw_key) {
     if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(chat::CopyBson(*earlier));
+      return Outcome::Reply(common::CopyBson(*earlier));
     }
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
   Collection* collection = FindCollection(call.db, *coll);
   if (collection == nullptr) {
-    chat::BsonPtr create = NewJournalEntry("create", call.db, *coll);
+    common::BsonPtr create = NewJournalEntry("create", call.db, *coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
     collection = &CreateCollection(call.db, *coll);
   }
 
   std::vector<DocumentChange> changes;
-  chat::BsonPtr write_errors = chat::NewBson(), upserted = chat::NewBson();
+  common::BsonPtr write_errors = common::NewBson(), upserted = common::NewBson();
   uint32_t error_count = 0, upserted_count = 0;
   int64_t matched = 0, modified = 0;
   for (size_t index = 0; index < statements.size(); ++index) {
@@ -161,7 +161,7 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
       bson_append_document_end(upserted.get(), &entry);
     }
   }
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(matched + upserted_count));
   BSON_APPEND_INT32(reply.get(), "nModified", static_cast<int32_t>(modified));
   if (upserted_count > 0) BSON_APPEND_ARRAY(reply.get(), "upserted", upserted.get());
@@ -202,12 +202,12 @@ std::expected<EngineCore::UpdateCounts, CommandError> EngineCore::UpdateOne(
   });
   UpdateCounts counts;
   if (targets.empty() && statement.upsert) {
-    chat::BsonPtr seed = UpsertSeed(*statement.filter);
+    common::BsonPtr seed = UpsertSeed(*statement.filter);
     auto outcome = update->Apply(*seed, call.ctx.now_wall_ms, true);
     if (!outcome) return std::unexpected(outcome.error());
     auto inserted = InsertChange(call, coll, collection, WithId(*outcome->doc), changes);
     if (!inserted) return std::unexpected(inserted.error());
-    counts.upserted = chat::CopyBson(*changes.back().after);
+    counts.upserted = common::CopyBson(*changes.back().after);
     return counts;
   }
   for (Collection::RecordId id : targets) {
@@ -222,9 +222,9 @@ std::expected<EngineCore::UpdateCounts, CommandError> EngineCore::UpdateOne(
 std::expected<void, CommandError> EngineCore::InsertChange(const Call& call,
                                                            const std::string& coll,
                                                            Collection& collection,
-                                                           chat::BsonPtr doc,
+                                                           common::BsonPtr doc,
                                                            std::vector<DocumentChange>& changes) {
-  chat::BsonPtr copy = chat::CopyBson(*doc);
+  common::BsonPtr copy = common::CopyBson(*doc);
   auto added = collection.Insert(std::move(doc));
   if (!added) {
     return std::unexpected(
@@ -250,8 +250,8 @@ std::expected<bool, CommandError> EngineCore::ChangeInPlace(
   DocumentChange change;
   change.kind = update.replacement() ? ChangeEvent::Kind::kReplace : ChangeEvent::Kind::kUpdate;
   change.record = id;
-  change.before = chat::CopyBson(current);
-  change.after = chat::CopyBson(*outcome->doc);
+  change.before = common::CopyBson(current);
+  change.after = common::CopyBson(*outcome->doc);
   change.updated_fields = std::move(outcome->updated_fields);
   change.removed_fields = RemovedFieldsArray(outcome->removed_fields);
   if (auto replaced = collection.Replace(id, std::move(outcome->doc)); !replaced) {
@@ -275,7 +275,7 @@ EngineCore::Result EngineCore::CmdFindAndModify(const Call& call) {
   const std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
   if (rw_key) {
     if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(chat::CopyBson(*earlier));
+      return Outcome::Reply(common::CopyBson(*earlier));
     }
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
@@ -284,7 +284,7 @@ EngineCore::Result EngineCore::CmdFindAndModify(const Call& call) {
   if (collection == nullptr) {
     if (!request->upsert)
       return FindAndModifyReply(call, *request, nullptr, false, nullptr, rw_key);
-    chat::BsonPtr create = NewJournalEntry("create", call.db, request->coll);
+    common::BsonPtr create = NewJournalEntry("create", call.db, request->coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
     collection = &CreateCollection(call.db, request->coll);
   }
@@ -297,7 +297,7 @@ EngineCore::Result EngineCore::CmdFindAndModify(const Call& call) {
   });
   std::vector<DocumentChange> changes;
   if (!target && request->upsert) {
-    chat::BsonPtr seed = UpsertSeed(*request->filter);
+    common::BsonPtr seed = UpsertSeed(*request->filter);
     auto outcome = request->update->Apply(*seed, call.ctx.now_wall_ms, true);
     if (!outcome) return std::unexpected(outcome.error());
     auto inserted = InsertChange(call, request->coll, *collection, WithId(*outcome->doc), changes);
@@ -306,7 +306,7 @@ EngineCore::Result EngineCore::CmdFindAndModify(const Call& call) {
   }
   if (!target)
     return FindAndModifyReply(call, *request, nullptr, false, &changes, rw_key, collection);
-  chat::BsonPtr before = chat::CopyBson(*collection->documents().at(*target));
+  common::BsonPtr before = common::CopyBson(*collection->documents().at(*target));
   if (request->remove) {
     DocumentChange change;
     change.kind = ChangeEvent::Kind::kDelete;
@@ -359,8 +359,8 @@ std::expected<EngineCore::FindAndModifyRequest, CommandError> EngineCore::ReadFi
     if (!spec) return std::unexpected(spec.error());
     request.update = std::move(*spec);
   }
-  chat::BsonPtr empty = chat::NewBson();
-  request.filter = *filter ? std::move(*filter) : chat::NewBson();
+  common::BsonPtr empty = common::NewBson();
+  request.filter = *filter ? std::move(*filter) : common::NewBson();
   auto matcher = query::Matcher::Compile(*request.filter);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
   request.matcher = std::move(*matcher);
@@ -385,7 +385,7 @@ EngineCore::Result EngineCore::FindAndModifyReply(const Call& call,
   // otherwise as it was (nothing for an upsert's insert).
   const bson_t* value = found ? before : nullptr;
   if (request.return_new && change && change->after) value = change->after.get();
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   bson_t last_error;
   BSON_APPEND_DOCUMENT_BEGIN(reply.get(), "lastErrorObject", &last_error);
   BSON_APPEND_INT32(&last_error, "n", found || upserted ? 1 : 0);
@@ -393,8 +393,8 @@ EngineCore::Result EngineCore::FindAndModifyReply(const Call& call,
   if (upserted) AppendIdValue(&last_error, "upserted", *change->after);
   bson_append_document_end(reply.get(), &last_error);
   if (value != nullptr) {
-    chat::BsonPtr shown =
-        request.projection->empty() ? chat::CopyBson(*value) : request.projection->Apply(*value);
+    common::BsonPtr shown =
+        request.projection->empty() ? common::CopyBson(*value) : request.projection->Apply(*value);
     BSON_APPEND_DOCUMENT(reply.get(), "value", shown.get());
   } else {
     BSON_APPEND_NULL(reply.get(), "value");
@@ -404,7 +404,7 @@ EngineCore::Result EngineCore::FindAndModifyReply(const Call& call,
       return std::unexpected(*failed);
     }
   } else if (rw_key) {
-    retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+    retryable_writes_.Remember(rw_key->session, rw_key->txn_number, common::CopyBson(*reply));
   }
   return Outcome::Reply(std::move(reply));
 }

@@ -39,7 +39,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
   if (rw_key) {
     if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(chat::CopyBson(*earlier));
+      return Outcome::Reply(common::CopyBson(*earlier));
     }
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
@@ -48,7 +48,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   Collection* collection = FindCollection(call.db, *coll);
   if (collection == nullptr) {
     // Journal first: memory never holds what the journal lacks.
-    chat::BsonPtr create = NewJournalEntry("create", call.db, *coll);
+    common::BsonPtr create = NewJournalEntry("create", call.db, *coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
     collection = &CreateCollection(call.db, *coll);
   }
@@ -60,17 +60,17 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   // (up to 48 MB) is journaled in chunks so no record nears the payload limit.
   struct Pending {
     Collection::RecordId id;
-    chat::BsonPtr doc;
+    common::BsonPtr doc;
     EventStamp stamp;
   };
   std::vector<Pending> pending;
-  chat::BsonPtr journaled = chat::NewBson();  // the docs array of the next record
+  common::BsonPtr journaled = common::NewBson();  // the docs array of the next record
   uint64_t next_seq = history_.last_seq() + 1;
   auto flush = [&](const bson_t* retryable_reply) -> std::optional<CommandError> {
-    chat::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (retryable_reply != nullptr) AppendRetryableWrite(entry.get(), *rw_key, *retryable_reply);
-    journaled = chat::NewBson();
+    journaled = common::NewBson();
     std::optional<CommandError> failed = Journal(*entry, call.ctx);
     for (const Pending& p : pending) {
       if (failed) {
@@ -83,13 +83,13 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
     return failed;
   };
 
-  chat::BsonPtr write_errors = chat::NewBson();
+  common::BsonPtr write_errors = common::NewBson();
   uint32_t error_count = 0;
   int64_t inserted = 0, index = -1;
   bson_iter_init(&item, documents->get());
   while (bson_iter_next(&item)) {
     ++index;
-    chat::BsonPtr doc = WithId(*CopySubDocument(item));
+    common::BsonPtr doc = WithId(*CopySubDocument(item));
     bson_iter_t id;
     bson_iter_init_find(&id, doc.get(), "_id");
     if (doc->len > static_cast<uint32_t>(wire::kMaxBsonObjectSize)) {
@@ -98,7 +98,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
     } else if (BSON_ITER_HOLDS_ARRAY(&id)) {
       AppendWriteError(write_errors.get(), error_count, index, 2, "can't use an array for _id");
     } else {
-      chat::BsonPtr copy = chat::CopyBson(*doc);
+      common::BsonPtr copy = common::CopyBson(*doc);
       auto added = collection->Insert(std::move(doc));
       if (added) {
         EventStamp stamp{next_seq++, clock_.Next(call.ctx.now_wall_ms), call.ctx.now_wall_ms};
@@ -123,13 +123,13 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
     if (ordered->value_or(true)) break;
   }
 
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(inserted));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
   if (!pending.empty() || rw_key) {
     if (auto failed = flush(rw_key ? reply.get() : nullptr)) return std::unexpected(*failed);
     if (rw_key) {
-      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, common::CopyBson(*reply));
     }
   }
   return Outcome::Reply(std::move(reply));
@@ -149,9 +149,9 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
 
   // Validate every statement before changing anything.
   struct Statement {
-    chat::BsonPtr filter;
+    common::BsonPtr filter;
     bool just_one = false;
-    chat::BsonPtr spec;  // the whole statement (hint)
+    common::BsonPtr spec;  // the whole statement (hint)
   };
   std::vector<Statement> statements;
   bson_iter_t item;
@@ -160,7 +160,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
       return std::unexpected(TypeMismatch("each element of 'deletes' must be an object"));
     }
-    chat::BsonPtr statement = CopySubDocument(item);
+    common::BsonPtr statement = CopySubDocument(item);
     auto filter = ReadOptionalDocument(*statement, "q");
     if (!filter) return std::unexpected(filter.error());
     if (!*filter) {
@@ -177,7 +177,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
   if (rw_key) {
     if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(chat::CopyBson(*earlier));
+      return Outcome::Reply(common::CopyBson(*earlier));
     }
   }
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
@@ -186,13 +186,13 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   // recorded after the journal has the deletion; on a journal failure they
   // are put back.
   struct Removed {
-    chat::BsonPtr doc;
-    chat::BsonPtr id;  // {id: <_id>}
+    common::BsonPtr doc;
+    common::BsonPtr id;  // {id: <_id>}
     EventStamp stamp;
   };
   std::vector<Removed> removed;
-  chat::BsonPtr journaled = chat::NewBson();
-  chat::BsonPtr write_errors = chat::NewBson();
+  common::BsonPtr journaled = common::NewBson();
+  common::BsonPtr write_errors = common::NewBson();
   uint32_t error_count = 0;
   uint64_t next_seq = history_.last_seq() + 1;
   Collection* collection = FindCollection(call.db, *coll);
@@ -216,8 +216,8 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
                                    return !statements[index].just_one;
                                  });
     for (Collection::RecordId record_id : victims) {
-      chat::BsonPtr doc = collection->Take(record_id);
-      chat::BsonPtr key = chat::NewBson();
+      common::BsonPtr doc = collection->Take(record_id);
+      common::BsonPtr key = common::NewBson();
       bson_iter_t id;
       if (bson_iter_init_find(&id, doc.get(), "_id")) {
         bson_append_value(key.get(), "id", 2, bson_iter_value(&id));
@@ -237,11 +237,11 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     }
   }
 
-  chat::BsonPtr reply = chat::NewBson();
+  common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(removed.size()));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
   if (!removed.empty() || rw_key) {
-    chat::BsonPtr entry = NewJournalEntry("delete", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("delete", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
     std::optional<CommandError> failed = Journal(*entry, call.ctx);
@@ -256,7 +256,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     }
     if (failed) return std::unexpected(*failed);
     if (rw_key) {
-      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, chat::CopyBson(*reply));
+      retryable_writes_.Remember(rw_key->session, rw_key->txn_number, common::CopyBson(*reply));
     }
   }
   return Outcome::Reply(std::move(reply));

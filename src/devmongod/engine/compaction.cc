@@ -52,14 +52,14 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
     if (auto appended = writer->Append(entry); !appended) failure = appended.error();
   };
 
-  chat::BsonPtr base = NewJournalEntry("base", "", "");
+  common::BsonPtr base = NewJournalEntry("base", "", "");
   AppendStamp(base.get(), EventStamp{history_.evicted_seq(), history_.evicted_ts(), 0});
   append(*base);
 
   for (const auto& [db, collections] : databases_) {
     for (const auto& [name, collection] : collections) {
       append(*NewJournalEntry("create", db, name));
-      chat::BsonPtr indexes = chat::NewBson();
+      common::BsonPtr indexes = common::NewBson();
       uint32_t index_count = 0;
       for (const Index& index : collection.indexes()) {
         if (index.name == "_id_") continue;
@@ -72,21 +72,21 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
         bson_append_document_end(indexes.get(), &spec);
       }
       if (index_count > 0) {
-        chat::BsonPtr entry = NewJournalEntry("createIndexes", db, name);
+        common::BsonPtr entry = NewJournalEntry("createIndexes", db, name);
         BSON_APPEND_ARRAY(entry.get(), "indexes", indexes.get());
         append(*entry);
       }
-      chat::BsonPtr docs = chat::NewBson();
+      common::BsonPtr docs = common::NewBson();
       uint32_t doc_count = 0;
       // A named reference, not the structured binding: clang's analyzer
       // loses track of bindings captured by a lambda.
       const std::string& collection_name = name;
       auto flush = [&]() {
         if (doc_count == 0) return;
-        chat::BsonPtr entry = NewJournalEntry("docs", db, collection_name);
+        common::BsonPtr entry = NewJournalEntry("docs", db, collection_name);
         BSON_APPEND_ARRAY(entry.get(), "docs", docs.get());
         append(*entry);
-        docs = chat::NewBson();
+        docs = common::NewBson();
         doc_count = 0;
       };
       for (const auto& [id, doc] : collection.documents()) {
@@ -99,7 +99,7 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
   }
 
   for (const ChangeEvent& event : history_.events()) {
-    chat::BsonPtr entry = NewJournalEntry("event", event.db, event.coll);
+    common::BsonPtr entry = NewJournalEntry("event", event.db, event.coll);
     BSON_APPEND_INT32(entry.get(), "kind", static_cast<int32_t>(event.kind));
     BSON_APPEND_DOCUMENT(entry.get(), "doc", event.doc.get());
     AppendStamp(entry.get(), EventStamp{event.seq, event.ts, event.wall_ms});
@@ -108,7 +108,7 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
 
   retryable_writes_.ForEachOldestFirst(
       [&](const std::string& session, int64_t txn_number, const bson_t& reply) {
-        chat::BsonPtr entry = NewJournalEntry("rw", "", "");
+        common::BsonPtr entry = NewJournalEntry("rw", "", "");
         AppendRetryableWrite(entry.get(), RetryableWriteKey{session, txn_number}, reply);
         append(*entry);
       });
@@ -128,7 +128,7 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
   }
   // Make the rename itself durable.
   const std::string dir = options_.dbpath;
-  chat::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  common::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.valid()) ::fsync(dir_fd.get());
   return size;
 }

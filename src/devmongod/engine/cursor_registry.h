@@ -28,7 +28,7 @@ namespace devmongod {
 
 // Results computed up front, returned in batches.
 struct ResultCursorState {
-  std::vector<chat::BsonPtr> docs;
+  std::vector<common::BsonPtr> docs;
   size_t next = 0;
 };
 

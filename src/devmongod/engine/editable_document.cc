@@ -19,7 +19,7 @@ EditableValue EditableValue::FromIter(const bson_iter_t& iter) {
     }
     return value;
   }
-  value.scalar_ = chat::NewBson();
+  value.scalar_ = common::NewBson();
   bson_append_iter(value.scalar_.get(), "v", 1, &iter);
   bson_iter_t stored;
   bson_iter_init_find(&stored, value.scalar_.get(), "v");
@@ -37,7 +37,7 @@ EditableValue EditableValue::FromDocument(const bson_t& doc) {
 }
 
 EditableValue EditableValue::FromValue(const bson_value_t& v) {
-  chat::BsonPtr holder = chat::NewBson();
+  common::BsonPtr holder = common::NewBson();
   bson_append_value(holder.get(), "v", 1, &v);
   bson_iter_t iter;
   bson_iter_init_find(&iter, holder.get(), "v");
@@ -111,8 +111,8 @@ void EditableValue::AppendTo(bson_t* out, std::string_view key) const {
   bson_append_array_end(out, &child);
 }
 
-chat::BsonPtr EditableValue::ToBson() const {
-  chat::BsonPtr out = chat::NewBson();
+common::BsonPtr EditableValue::ToBson() const {
+  common::BsonPtr out = common::NewBson();
   for (const auto& [name, value] : fields_) value.AppendTo(out.get(), name);
   return out;
 }

@@ -40,11 +40,11 @@ class EditableValue {
 
   void AppendTo(bson_t* out, std::string_view key) const;
   // The document's BSON (kDocument only).
-  chat::BsonPtr ToBson() const;
+  common::BsonPtr ToBson() const;
 
  private:
   Kind kind_ = Kind::kScalar;
-  chat::BsonPtr scalar_;  // {"v": value}
+  common::BsonPtr scalar_;  // {"v": value}
   bson_value_t scalar_value_{};
   std::vector<std::pair<std::string, EditableValue>> fields_;
   std::vector<EditableValue> items_;

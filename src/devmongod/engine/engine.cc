@@ -136,9 +136,9 @@ Outcome EngineCore::Execute(const wire::Request& request, const ExecContext& ctx
 // satisfied. A retryable code makes the whole reply retryable, as in mongod.
 void EngineCore::AppendWriteConcernError(bson_t* reply, const FailAction& action,
                                          bool retryable_write) {
-  chat::BsonPtr concern =
-      chat::BsonFromData(reinterpret_cast<const uint8_t*>(action.write_concern_error->data()),
-                         action.write_concern_error->size());
+  common::BsonPtr concern =
+      common::BsonFromData(reinterpret_cast<const uint8_t*>(action.write_concern_error->data()),
+                           action.write_concern_error->size());
   if (!concern) return;
   BSON_APPEND_DOCUMENT(reply, "writeConcernError", concern.get());
   bson_iter_t code;
@@ -184,7 +184,7 @@ EngineCore::Result EngineCore::Dispatch(const Call& call) {
 Outcome EngineCore::Finish(Result result) {
   if (!result) return Outcome::Reply(BuildErrorReply(result.error(), clock_.Current()));
   if (result->kind != Outcome::Kind::kReply) return std::move(*result);
-  if (!result->reply) result->reply = chat::NewBson();
+  if (!result->reply) result->reply = common::NewBson();
   AppendSuccessTail(result->reply.get(), clock_.Current());
   return std::move(*result);
 }
@@ -193,14 +193,15 @@ void EngineCore::OnTick(int64_t now_mono_ms) {
   last_mono_ms_ = now_mono_ms;
   size_t reaped = cursors_.ReapIdle(now_mono_ms, options_.cursor_timeout_ms);
   if (reaped > 0) {
-    LogLine("info", "idle cursors reaped", "count=" + std::to_string(reaped));
+    LogLine(LogLevel::kInfo, "idle cursors reaped", "count=" + std::to_string(reaped));
   }
   if (journal_ && options_.fsync == EngineOptions::Fsync::kInterval &&
       journal_->has_unsynced_writes() &&
       now_mono_ms - first_unsynced_mono_ms_ >= options_.fsync_interval_ms) {
     if (auto synced = journal_->Sync(); !synced) {
       journal_error_ = synced.error();
-      LogLine("error", "journal sync failed; refusing writes", "error=\"" + synced.error() + "\"");
+      LogLine(LogLevel::kError, "journal sync failed; refusing writes",
+              "error=\"" + synced.error() + "\"");
     }
   }
 }

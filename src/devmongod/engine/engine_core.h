@@ -108,7 +108,7 @@ class EngineCore final : public CommandHandler {
   Result CmdKillCursors(const Call& call);
   Result CmdCount(const Call& call);
   Result CmdAggregate(const Call& call);
-  Result ResultCursorReply(const Call& call, std::vector<chat::BsonPtr> docs, const std::string& ns,
+  Result ResultCursorReply(const Call& call, std::vector<common::BsonPtr> docs, const std::string& ns,
                            int64_t batch_size, bool single_batch);
   Result ResultCursorGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
   // commands_catalog.cc
@@ -127,7 +127,7 @@ class EngineCore final : public CommandHandler {
   Result OpenChangeStream(const Call& call, const bson_t& pipeline, int64_t batch_size);
   Result ChangeStreamGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
   struct StreamBatch;
-  std::expected<chat::BsonPtr, CommandError> AddFullDocument(FullDocumentMode mode,
+  std::expected<common::BsonPtr, CommandError> AddFullDocument(FullDocumentMode mode,
                                                              const ChangeEvent& event);
   std::expected<StreamBatch, CommandError> ReadStream(ChangeStreamState& stream,
                                                       int64_t batch_size);
@@ -146,10 +146,10 @@ class EngineCore final : public CommandHandler {
   struct DocumentChange {
     ChangeEvent::Kind kind = ChangeEvent::Kind::kUpdate;  // insert, update, replace, delete
     Collection::RecordId record = 0;
-    chat::BsonPtr before;  // null for an insert
-    chat::BsonPtr after;   // null for a delete
-    chat::BsonPtr updated_fields;
-    chat::BsonPtr removed_fields;  // an array document
+    common::BsonPtr before;  // null for an insert
+    common::BsonPtr after;   // null for a delete
+    common::BsonPtr updated_fields;
+    common::BsonPtr removed_fields;  // an array document
     EventStamp stamp;
   };
   void RecordChangeEvent(const std::string& db, const std::string& coll,
@@ -165,11 +165,11 @@ class EngineCore final : public CommandHandler {
   struct UpdateCounts {
     int64_t matched = 0;
     int64_t modified = 0;
-    chat::BsonPtr upserted;  // the inserted document
+    common::BsonPtr upserted;  // the inserted document
   };
   struct FindAndModifyRequest {
     std::string coll;
-    chat::BsonPtr filter;
+    common::BsonPtr filter;
     std::optional<query::Matcher> matcher;
     std::optional<query::SortSpec> sort;
     std::optional<query::Projection> projection;
@@ -183,7 +183,7 @@ class EngineCore final : public CommandHandler {
                                                       const UpdateStatement& statement,
                                                       std::vector<DocumentChange>& changes);
   std::expected<void, CommandError> InsertChange(const Call& call, const std::string& coll,
-                                                 Collection& collection, chat::BsonPtr doc,
+                                                 Collection& collection, common::BsonPtr doc,
                                                  std::vector<DocumentChange>& changes);
   std::expected<bool, CommandError> ChangeInPlace(const Call& call, const std::string& coll,
                                                   Collection& collection, Collection::RecordId id,
@@ -237,7 +237,7 @@ class EngineCore final : public CommandHandler {
   std::vector<uint64_t> interrupted_waits_;
 
   // Storage (dbpath only).
-  chat::UniqueFd lock_fd_;
+  common::UniqueFd lock_fd_;
   std::optional<journal::Writer> journal_;
   std::optional<std::string> journal_error_;
   int64_t first_unsynced_mono_ms_ = 0;

@@ -24,7 +24,7 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
       return std::unexpected(BadValue("unknown fail point mode: " + value));
     }
   } else if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
-    chat::BsonPtr spec = CopySubDocument(iter);
+    common::BsonPtr spec = CopySubDocument(iter);
     auto times = ReadOptionalInt(*spec, "times");
     auto skip = ReadOptionalInt(*spec, "skip");
     if (!times) return std::unexpected(times.error());

@@ -15,7 +15,7 @@ std::optional<CommandError> CheckHint(const bson_t& spec, const Collection* coll
       if (index.name == name) return std::nullopt;
     }
   } else if (BSON_ITER_HOLDS_DOCUMENT(&hint)) {
-    chat::BsonPtr pattern = CopySubDocument(hint);
+    common::BsonPtr pattern = CopySubDocument(hint);
     bson_iter_t first;
     if (bson_empty(pattern.get())) return std::nullopt;  // {} is no hint
     if (bson_iter_init(&first, pattern.get()) && bson_iter_next(&first) &&

@@ -4,8 +4,8 @@
 
 namespace devmongod {
 
-chat::BsonPtr NewJournalEntry(const char* op, const std::string& db, const std::string& coll) {
-  chat::BsonPtr entry = chat::NewBson();
+common::BsonPtr NewJournalEntry(const char* op, const std::string& db, const std::string& coll) {
+  common::BsonPtr entry = common::NewBson();
   BSON_APPEND_UTF8(entry.get(), "op", op);
   bson_append_utf8(entry.get(), "db", 2, db.data(), static_cast<int>(db.size()));
   bson_append_utf8(entry.get(), "coll", 4, coll.data(), static_cast<int>(coll.size()));

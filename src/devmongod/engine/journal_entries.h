@@ -30,7 +30,7 @@ struct RetryableWriteKey {
 };
 
 // Starts a record {op, db, coll}.
-chat::BsonPtr NewJournalEntry(const char* op, const std::string& db, const std::string& coll);
+common::BsonPtr NewJournalEntry(const char* op, const std::string& db, const std::string& coll);
 void AppendStamp(bson_t* doc, const EventStamp& stamp);
 bool ReadStamp(const bson_t& doc, EventStamp* stamp);
 void AppendRetryableWrite(bson_t* entry, const RetryableWriteKey& key, const bson_t& reply);

@@ -1,15 +1,17 @@
 #include "devmongod/engine/log.h"
 
 #include <cstdio>
-#include <string>
 
 namespace devmongod {
 
-void LogLine(std::string_view level, std::string_view message, std::string_view fields) {
+void LogLine(LogLevel level, std::string_view message, std::string_view fields) {
   std::string line = "devmongod level=";
-  line += level;
+  line += level == LogLevel::kInfo ? "info" : level == LogLevel::kWarn ? "warn" : "error";
   line += " msg=\"";
-  for (char c : message) line += c == '"' ? '\'' : c;
+  for (char c : message) {
+    if (c == '"' || c == '\\') line += '\\';
+    line += (c == '\n' || c == '\r') ? ' ' : c;
+  }
   line += '"';
   if (!fields.empty()) {
     line += ' ';

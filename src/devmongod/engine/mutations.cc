@@ -48,7 +48,7 @@ void EngineCore::RecordChangeEvent(const std::string& db, const std::string& col
   const bson_t& doc = change.after ? *change.after : *change.before;
   bson_iter_t id;
   bson_iter_init_find(&id, &doc, "_id");
-  chat::BsonPtr event;
+  common::BsonPtr event;
   switch (change.kind) {
     case ChangeEvent::Kind::kInsert:
       RecordInsertEvent(db, coll, doc, stamp);

@@ -31,7 +31,7 @@ std::expected<void, std::string> EngineCore::OpenStorage() {
     return std::unexpected(Errno("cannot create dbpath " + dir));
   }
   const std::string lock_path = dir + "/devmongod.lock";
-  chat::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  common::UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!lock.valid()) return std::unexpected(Errno("cannot open " + lock_path));
   // flock locks belong to the open file description, so this also refuses a
   // second engine inside the same process.
@@ -47,11 +47,11 @@ std::expected<void, std::string> EngineCore::OpenStorage() {
                                [this](const bson_t& entry) { return ApplyJournalEntry(entry); });
   if (!stats) return std::unexpected("journal replay failed: " + stats.error());
   if (stats->dropped_bytes > 0) {
-    LogLine("warn", "journal torn tail dropped",
+    LogLine(LogLevel::kWarn, "journal torn tail dropped",
             "bytes=" + std::to_string(stats->dropped_bytes) + " reason=\"" + stats->dropped_reason +
                 "\"");
   }
-  LogLine("info", "journal replayed",
+  LogLine(LogLevel::kInfo, "journal replayed",
           "records=" + std::to_string(stats->records) + " bytes=" +
               std::to_string(stats->valid_bytes) + " events=" + std::to_string(history_.size()) +
               " last_seq=" + std::to_string(history_.last_seq()));
@@ -61,11 +61,11 @@ std::expected<void, std::string> EngineCore::OpenStorage() {
     auto compacted = CompactJournal(journal_path);
     if (compacted) {
       LogLine(
-          "info", "journal compacted",
+          LogLevel::kInfo, "journal compacted",
           "before=" + std::to_string(stats->valid_bytes) + " after=" + std::to_string(*compacted));
     } else {
       // Not fatal: the old journal is intact and still describes everything.
-      LogLine("warn", "journal compaction failed; keeping the journal as it is",
+      LogLine(LogLevel::kWarn, "journal compaction failed; keeping the journal as it is",
               "error=\"" + compacted.error() + "\"");
     }
   }
@@ -91,7 +91,8 @@ std::optional<CommandError> EngineCore::Journal(const bson_t& entry, const ExecC
     // Sticky: memory now holds a write the journal lacks, so acknowledging
     // anything more would promise durability we cannot give.
     journal_error_ = appended.error();
-    LogLine("error", "journal write failed; refusing writes", "error=\"" + appended.error() + "\"");
+    LogLine(LogLevel::kError, "journal write failed; refusing writes",
+            "error=\"" + appended.error() + "\"");
     return InternalError("journal write failed: " + appended.error());
   }
   if (was_synced) first_unsynced_mono_ms_ = ctx.now_mono_ms;
@@ -104,7 +105,8 @@ void EngineCore::BeforeReplies() {
   // Group commit: one fdatasync covers every write of this loop iteration.
   if (auto synced = journal_->Sync(); !synced) {
     journal_error_ = synced.error();
-    LogLine("error", "journal sync failed; refusing writes", "error=\"" + synced.error() + "\"");
+    LogLine(LogLevel::kError, "journal sync failed; refusing writes",
+            "error=\"" + synced.error() + "\"");
   }
 }
 
@@ -123,7 +125,7 @@ std::string EngineCore::ReplayChange(const std::string& db, const std::string& c
   if (kind == "delete") {
     if (!FindField(item, "id", &field)) return "journal change delete without id";
     change.kind = ChangeEvent::Kind::kDelete;
-    change.before = chat::NewBson();
+    change.before = common::NewBson();
     bson_append_value(change.before.get(), "_id", 3, bson_iter_value(&field));
     Collection::RecordId record;
     if (collection.FindById(*bson_iter_value(&field), &record)) collection.Remove(record);
@@ -140,22 +142,22 @@ std::string EngineCore::ReplayChange(const std::string& db, const std::string& c
   const bool exists = collection.FindById(*bson_iter_value(&id), &record);
   if (kind == "insert") {
     change.kind = ChangeEvent::Kind::kInsert;
-    if (exists || !collection.Insert(chat::CopyBson(*change.after))) {
+    if (exists || !collection.Insert(common::CopyBson(*change.after))) {
       return "journal change insert violates a unique index";
     }
   } else if (kind == "update" || kind == "replace") {
     change.kind = kind == "update" ? ChangeEvent::Kind::kUpdate : ChangeEvent::Kind::kReplace;
-    if (!exists || !collection.Replace(record, chat::CopyBson(*change.after))) {
+    if (!exists || !collection.Replace(record, common::CopyBson(*change.after))) {
       return "journal change " + kind + " of a missing document or against a unique index";
     }
     bson_iter_t updated, removed;
     change.updated_fields =
         FindField(item, "updated", &updated) && BSON_ITER_HOLDS_DOCUMENT(&updated)
             ? CopySubDocument(updated)
-            : chat::NewBson();
+            : common::NewBson();
     change.removed_fields = FindField(item, "removed", &removed) && BSON_ITER_HOLDS_ARRAY(&removed)
                                 ? CopySubDocument(removed)
-                                : chat::NewBson();
+                                : common::NewBson();
   } else {
     return "journal change item of unknown kind '" + kind + "'";
   }
@@ -223,12 +225,12 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
     if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
       return "journal " + op + " without docs";
     }
-    chat::BsonPtr list = CopySubDocument(docs);
+    common::BsonPtr list = CopySubDocument(docs);
     bson_iter_t item;
     bson_iter_init(&item, list.get());
     while (bson_iter_next(&item)) {
       if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal " + op + " item is not a document";
-      chat::BsonPtr record = CopySubDocument(item);
+      common::BsonPtr record = CopySubDocument(item);
       EventStamp stamp;
       if (!ReadStamp(*record, &stamp)) return "journal " + op + " item without stamp";
       if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
@@ -237,8 +239,8 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
         if (!FindField(*record, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
           return "journal insert item without doc";
         }
-        chat::BsonPtr document = CopySubDocument(doc);
-        chat::BsonPtr for_event = chat::CopyBson(*document);
+        common::BsonPtr document = CopySubDocument(doc);
+        common::BsonPtr for_event = common::CopyBson(*document);
         if (!CreateCollection(db, coll).Insert(std::move(document))) {
           return "journal insert violates a unique index";
         }
@@ -260,7 +262,7 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
     if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
       return "journal change without docs";
     }
-    chat::BsonPtr list = CopySubDocument(docs);
+    common::BsonPtr list = CopySubDocument(docs);
     bson_iter_t item;
     bson_iter_init(&item, list.get());
     while (bson_iter_next(&item)) {
@@ -290,12 +292,12 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
       return "journal createIndexes without indexes";
     }
     Collection& collection = CreateCollection(db, coll);
-    chat::BsonPtr list = CopySubDocument(indexes);
+    common::BsonPtr list = CopySubDocument(indexes);
     bson_iter_t item;
     bson_iter_init(&item, list.get());
     while (bson_iter_next(&item)) {
       if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal index is not a document";
-      chat::BsonPtr index = CopySubDocument(item);
+      common::BsonPtr index = CopySubDocument(item);
       bson_iter_t key, unique;
       if (!FindField(*index, "key", &key) || !BSON_ITER_HOLDS_DOCUMENT(&key)) {
         return "journal index without key";
@@ -311,7 +313,7 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
 
   bson_iter_t rw;
   if (FindField(entry, "rw", &rw) && BSON_ITER_HOLDS_DOCUMENT(&rw)) {
-    chat::BsonPtr rw_doc = CopySubDocument(rw);
+    common::BsonPtr rw_doc = CopySubDocument(rw);
     bson_iter_t session, txn, reply;
     if (FindField(*rw_doc, "session", &session) && BSON_ITER_HOLDS_BINARY(&session) &&
         FindField(*rw_doc, "txn", &txn) && BSON_ITER_HOLDS_INT64(&txn) &&

@@ -48,8 +48,8 @@ void AppendSuccessTail(bson_t* reply, Timestamp cluster_time) {
   AppendClusterTimes(reply, cluster_time);
 }
 
-chat::BsonPtr BuildErrorReply(const CommandError& error, Timestamp cluster_time) {
-  chat::BsonPtr reply = chat::NewBson();
+common::BsonPtr BuildErrorReply(const CommandError& error, Timestamp cluster_time) {
+  common::BsonPtr reply = common::NewBson();
   bson_append_double(reply.get(), "ok", 2, 0.0);
   bson_append_utf8(reply.get(), "errmsg", 6, error.message.data(),
                    static_cast<int>(error.message.size()));

@@ -26,7 +26,7 @@ void AppendCursor(bson_t* reply, int64_t id, const std::string& ns, bool first_b
 // server without auth sends it; drivers type-check its shape).
 void AppendSuccessTail(bson_t* reply, Timestamp cluster_time);
 
-chat::BsonPtr BuildErrorReply(const CommandError& error, Timestamp cluster_time);
+common::BsonPtr BuildErrorReply(const CommandError& error, Timestamp cluster_time);
 
 // Upper bound for one batch's documents: stay well under the 16 MiB
 // maxBsonObjectSize the reply document itself must respect.

@@ -12,7 +12,7 @@ const bson_t* RetryableWrites::Find(const std::string& session, int64_t txn_numb
 }
 
 void RetryableWrites::Remember(const std::string& session, int64_t txn_number,
-                               chat::BsonPtr reply) {
+                               common::BsonPtr reply) {
   auto it = entries_.find(session);
   if (it != entries_.end()) {
     it->second.txn_number = txn_number;

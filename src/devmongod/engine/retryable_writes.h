@@ -24,7 +24,7 @@ class RetryableWrites {
 
   // The remembered reply when (session, txn_number) already ran, else null.
   const bson_t* Find(const std::string& session, int64_t txn_number);
-  void Remember(const std::string& session, int64_t txn_number, chat::BsonPtr reply);
+  void Remember(const std::string& session, int64_t txn_number, common::BsonPtr reply);
   size_t size() const { return entries_.size(); }
   // Least recently used first, so remembering them in this order rebuilds
   // the same recency.
@@ -39,7 +39,7 @@ class RetryableWrites {
  private:
   struct Entry {
     int64_t txn_number = 0;
-    chat::BsonPtr reply;
+    common::BsonPtr reply;
     std::list<std::string>::iterator lru;
   };
   void Touch(Entry& entry);

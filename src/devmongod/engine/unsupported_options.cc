@@ -86,7 +86,7 @@ std::optional<CommandError> CheckIndexSpecs(const bson_t& command) {
   }
   while (bson_iter_next(&spec)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&spec)) continue;
-    chat::BsonPtr doc = CopySubDocument(spec);
+    common::BsonPtr doc = CopySubDocument(spec);
     bson_iter_t field;
     if (FindField(*doc, "expireAfterSeconds", &field)) {
       return NotSupported("expireAfterSeconds", "TTL indexes");
@@ -126,7 +126,7 @@ std::optional<CommandError> CheckSessionOptions(const bson_t& command) {
   }
   bson_iter_t level;
   if (FindField(command, "readConcern", &field) && BSON_ITER_HOLDS_DOCUMENT(&field)) {
-    chat::BsonPtr concern = CopySubDocument(field);
+    common::BsonPtr concern = CopySubDocument(field);
     if (FindField(*concern, "atClusterTime", &level)) {
       return NotSupported("readConcern.atClusterTime", "snapshot reads");
     }

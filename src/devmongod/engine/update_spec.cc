@@ -41,7 +41,7 @@ bool IsIndex(const std::string& part, size_t* index) {
   return true;
 }
 
-const bson_value_t& ArgumentValue(const chat::BsonPtr& argument) {
+const bson_value_t& ArgumentValue(const common::BsonPtr& argument) {
   bson_iter_t iter;
   bson_iter_init_find(&iter, argument.get(), "v");
   return *bson_iter_value(&iter);
@@ -82,7 +82,7 @@ bson_value_t Add(const bson_value_t& a, const bson_value_t& b) {
 }
 
 bool SameBytes(const EditableValue& a, const EditableValue& b) {
-  chat::BsonPtr x = chat::NewBson(), y = chat::NewBson();
+  common::BsonPtr x = common::NewBson(), y = common::NewBson();
   a.AppendTo(x.get(), "v");
   b.AppendTo(y.get(), "v");
   return x->len == y->len &&
@@ -239,7 +239,7 @@ std::expected<void, CommandError> UpdateSpec::AddOperator(const std::string& nam
                       "Updating the path '" + path + "' would create a conflict at '" + a + "'"));
       }
     }
-    chat::BsonPtr argument = chat::NewBson();
+    common::BsonPtr argument = common::NewBson();
     bson_append_iter(argument.get(), "v", 1, &field);
     ops->push_back(Op{kind, std::move(path), std::move(argument)});
   }
@@ -275,7 +275,7 @@ std::expected<UpdateSpec, CommandError> UpdateSpec::Parse(const bson_iter_t& upd
     uint32_t length = 0;
     const uint8_t* data = nullptr;
     bson_iter_document(&update, &length, &data);
-    spec.replacement_ = chat::BsonPtr(bson_new_from_data(data, length));
+    spec.replacement_ = common::BsonPtr(bson_new_from_data(data, length));
   }
   return spec;
 }
@@ -285,7 +285,7 @@ std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, 
   bson_iter_t id;
   const bool has_id = bson_iter_init_find(&id, &doc, "_id");
   UpdateOutcome outcome;
-  outcome.updated_fields = chat::NewBson();
+  outcome.updated_fields = common::NewBson();
   if (replacement_) {
     bson_iter_t new_id;
     if (bson_iter_init_find(&new_id, replacement_.get(), "_id") && has_id &&
@@ -294,7 +294,7 @@ std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, 
                                        "After applying the update, the (immutable) field '_id' "
                                        "was found to have been altered"));
     }
-    outcome.doc = chat::NewBson();
+    outcome.doc = common::NewBson();
     if (has_id) bson_append_value(outcome.doc.get(), "_id", 3, bson_iter_value(&id));
     bson_iter_t field;
     bson_iter_init(&field, replacement_.get());
@@ -366,7 +366,7 @@ std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, 
           next = EditableValue::FromValue(argument);
           break;
         }
-        chat::BsonPtr holder = chat::NewBson();
+        common::BsonPtr holder = common::NewBson();
         current->AppendTo(holder.get(), "v");
         bson_iter_t now;
         bson_iter_init_find(&now, holder.get(), "v");
@@ -430,8 +430,8 @@ std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, 
   return outcome;
 }
 
-chat::BsonPtr UpsertSeed(const bson_t& filter) {
-  chat::BsonPtr seed = chat::NewBson();
+common::BsonPtr UpsertSeed(const bson_t& filter) {
+  common::BsonPtr seed = common::NewBson();
   bson_iter_t id;
   bson_iter_t field;
   auto equality = [](bson_iter_t* value) {

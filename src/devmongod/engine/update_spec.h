@@ -21,10 +21,10 @@
 namespace devmongod {
 
 struct UpdateOutcome {
-  chat::BsonPtr doc;      // the document after the update
+  common::BsonPtr doc;      // the document after the update
   bool modified = false;  // it differs from the one before
   // For the change event's updateDescription (operator updates only).
-  chat::BsonPtr updated_fields;
+  common::BsonPtr updated_fields;
   std::vector<std::string> removed_fields;
 };
 
@@ -44,27 +44,27 @@ class UpdateSpec {
   struct Op {
     OpKind kind;
     std::string path;
-    chat::BsonPtr argument;  // {"v": the operator's value for this path}
+    common::BsonPtr argument;  // {"v": the operator's value for this path}
   };
   static std::expected<void, CommandError> AddOperator(const std::string& name,
                                                        const bson_iter_t& fields,
                                                        std::vector<Op>* ops);
 
   std::vector<Op> ops_;
-  chat::BsonPtr replacement_;
+  common::BsonPtr replacement_;
 };
 
 // One statement of an update command: {q, u, upsert, multi, hint}; `u` is
 // read from `spec` when the statement runs.
 struct UpdateStatement {
-  chat::BsonPtr spec;  // the whole statement
-  chat::BsonPtr filter;
+  common::BsonPtr spec;  // the whole statement
+  common::BsonPtr filter;
   bool upsert = false;
   bool multi = false;
 };
 
 // The document an upsert starts from: the filter's top-level equalities
 // (`{a: 1}`, `{a: {$eq: 1}}`), _id first.
-chat::BsonPtr UpsertSeed(const bson_t& filter);
+common::BsonPtr UpsertSeed(const bson_t& filter);
 
 }  // namespace devmongod

@@ -24,10 +24,10 @@ std::optional<RetryableWriteKey> ReadRetryableWriteKey(const bson_t& command) {
 
 // Returns `doc` with an ObjectId _id first when it has none (as mongod and
 // the drivers do, so documentKey and unique checks always have an _id).
-chat::BsonPtr WithId(const bson_t& doc) {
+common::BsonPtr WithId(const bson_t& doc) {
   bson_iter_t id;
-  if (bson_iter_init_find(&id, &doc, "_id")) return chat::CopyBson(doc);
-  chat::BsonPtr out = chat::NewBson();
+  if (bson_iter_init_find(&id, &doc, "_id")) return common::CopyBson(doc);
+  common::BsonPtr out = common::NewBson();
   bson_oid_t oid;
   bson_oid_init(&oid, nullptr);
   BSON_APPEND_OID(out.get(), "_id", &oid);

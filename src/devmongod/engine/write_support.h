@@ -19,7 +19,7 @@ std::optional<RetryableWriteKey> ReadRetryableWriteKey(const bson_t& command);
 
 // `doc` with an ObjectId _id first when it has none (as mongod and the
 // drivers do, so documentKey and unique checks always have an _id).
-chat::BsonPtr WithId(const bson_t& doc);
+common::BsonPtr WithId(const bson_t& doc);
 
 // Appends {index, code, errmsg, keyPattern?, keyValue?} to a writeErrors array.
 void AppendWriteError(bson_t* errors, uint32_t& count, int64_t index, int32_t code,

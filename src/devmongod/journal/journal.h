@@ -58,8 +58,8 @@ class Writer {
   bool has_unsynced_writes() const { return unsynced_; }
 
  private:
-  Writer(chat::UniqueFd fd, uint64_t size) : fd_(std::move(fd)), size_(size) {}
-  chat::UniqueFd fd_;
+  Writer(common::UniqueFd fd, uint64_t size) : fd_(std::move(fd)), size_(size) {}
+  common::UniqueFd fd_;
   uint64_t size_ = 0;
   bool unsynced_ = false;
   // Set once the file may no longer match what was acknowledged (a failed

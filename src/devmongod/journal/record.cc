@@ -31,7 +31,7 @@ Decoded Damaged(size_t declared_extent, std::string why) {
 
 void EncodeRecord(std::span<const uint8_t> payload, std::string* out) {
   AppendLeU32(static_cast<uint32_t>(payload.size()), out);
-  AppendLeU32(chat::Crc32c(payload.data(), payload.size()), out);
+  AppendLeU32(common::Crc32c(payload.data(), payload.size()), out);
   out->append(reinterpret_cast<const char*>(payload.data()), payload.size());
 }
 
@@ -56,7 +56,7 @@ Decoded DecodeRecord(std::span<const uint8_t> input) {
                                std::to_string(length) + " bytes)");
   }
   const std::span<const uint8_t> payload = input.subspan(kRecordHeaderSize, length);
-  if (chat::Crc32c(payload.data(), payload.size()) != crc) {
+  if (common::Crc32c(payload.data(), payload.size()) != crc) {
     return Damaged(extent, "record CRC mismatch");
   }
   // The CRC only proves these are the bytes we wrote; the payload must also

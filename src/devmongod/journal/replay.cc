@@ -47,7 +47,7 @@ bool IsTornTail(std::span<const uint8_t> file, size_t offset, size_t declared_ex
 }
 
 std::expected<void, std::string> TruncateTo(const std::string& path, uint64_t size) {
-  chat::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  common::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid()) return std::unexpected("cannot open " + path + ": " + ErrnoText(errno));
   if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0 || ::fsync(fd.get()) != 0) {
     return std::unexpected("cannot truncate the torn tail of " + path + ": " + ErrnoText(errno));
@@ -66,7 +66,7 @@ std::expected<ReplayStats, std::string> Replay(
   ReplayStats stats;
   std::vector<uint8_t> file;
   {
-    chat::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    common::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) {
       if (errno == ENOENT) return stats;
       return std::unexpected("cannot open " + path + ": " + ErrnoText(errno));

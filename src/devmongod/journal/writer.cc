@@ -19,7 +19,7 @@ std::string ErrnoText(int error) {
 }  // namespace
 
 std::expected<Writer, std::string> Writer::Open(const std::string& path) {
-  chat::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  common::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (!fd.valid()) return std::unexpected("cannot open " + path + ": " + ErrnoText(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)

@@ -87,7 +87,7 @@ std::expected<DocumentStage, Error> DocumentStage::ParseProject(std::string_view
     return std::unexpected(TypeMismatch("$project specification must be an object"));
   }
   stage.kind_ = Kind::kProject;
-  chat::BsonPtr flags = chat::NewBson();  // the 0/1 part
+  common::BsonPtr flags = common::NewBson();  // the 0/1 part
   bool excludes = false, includes = false, id_excluded = false;
   while (bson_iter_next(&fields)) {
     const std::string_view key = KeyOf(fields);
@@ -159,7 +159,7 @@ std::expected<DocumentStage, Error> DocumentStage::ParseUnset(std::string_view /
                                                               const bson_iter_t& arg) {
   DocumentStage stage;
   stage.kind_ = Kind::kUnset;
-  chat::BsonPtr spec = chat::NewBson();
+  common::BsonPtr spec = common::NewBson();
   auto add = [&](const bson_iter_t& item) -> std::expected<void, Error> {
     if (!BSON_ITER_HOLDS_UTF8(&item)) {
       return std::unexpected(LocationError(

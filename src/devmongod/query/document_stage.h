@@ -43,7 +43,7 @@ class DocumentStage {
   // null) or replaced by `doc`.
   struct Output {
     bool keep = true;
-    chat::BsonPtr doc;
+    common::BsonPtr doc;
   };
   std::expected<Output, Error> Apply(const bson_t& doc) const;
 
@@ -61,7 +61,7 @@ class DocumentStage {
   static Parsed ParseUnset(std::string_view name, const bson_iter_t& arg);
   static Parsed ParseReplaceRoot(std::string_view name, const bson_iter_t& arg);
 
-  chat::BsonPtr SetFields(const bson_t& doc, ExprArena& arena) const;
+  common::BsonPtr SetFields(const bson_t& doc, ExprArena& arena) const;
   std::expected<Output, Error> Redact(const bson_t& doc) const;
 
   Kind kind_ = Kind::kMatch;
@@ -87,7 +87,7 @@ class DocumentPipeline {
 
 // Sets `path` in `doc` to `value` with $addFields' rules (see above); the
 // result is a new document.
-chat::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
+common::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
                       const ExprValue& value);
 
 }  // namespace devmongod::query

@@ -24,14 +24,14 @@ void AppendDocument(bson_t* out, std::string_view key, const bson_t& doc, bool a
   }
 }
 
-chat::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
+common::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
                     const ExprValue& value);
 
 // A path through an array is set in every element; an element that is not
 // a document (or array) is replaced by a new document holding the rest.
-chat::BsonPtr SetInArray(const bson_iter_t& elements, const std::vector<std::string>& path,
+common::BsonPtr SetInArray(const bson_iter_t& elements, const std::vector<std::string>& path,
                          size_t i, const ExprValue& value) {
-  chat::BsonPtr out = chat::NewBson();
+  common::BsonPtr out = common::NewBson();
   bson_iter_t item = elements;
   uint32_t index = 0;
   while (bson_iter_next(&item)) {
@@ -49,9 +49,9 @@ chat::BsonPtr SetInArray(const bson_iter_t& elements, const std::vector<std::str
 }
 
 // The document `fields` iterates (none: an empty one) with path[i..] set.
-chat::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
+common::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
                     const ExprValue& value) {
-  chat::BsonPtr out = chat::NewBson();
+  common::BsonPtr out = common::NewBson();
   const bool last = i + 1 == path.size();
   bool found = false;
   if (fields != nullptr) {
@@ -119,16 +119,16 @@ class Redactor {
       : expression_(expression), root_(root) {}
 
   // The redacted document, null when pruned.
-  std::expected<chat::BsonPtr, Error> Document(const bson_t& current, int depth) {
+  std::expected<common::BsonPtr, Error> Document(const bson_t& current, int depth) {
     if (depth > kMaxRedactDepth)
       return std::unexpected(BadValue("$redact: document nested too deep"));
     ExprArena arena;
     const ExprValue decision = expression_.Evaluate(root_, current, arena);
     switch (decision.keyword) {
       case RedactKeyword::kKeep:
-        return chat::CopyBson(current);
+        return common::CopyBson(current);
       case RedactKeyword::kPrune:
-        return chat::BsonPtr();
+        return common::BsonPtr();
       case RedactKeyword::kDescend:
         break;
       case RedactKeyword::kNone:
@@ -137,7 +137,7 @@ class Redactor {
             "$redact's expression should not return anything aside from the variables "
             "$$KEEP, $$DESCEND, and $$PRUNE"));
     }
-    chat::BsonPtr out = chat::NewBson();
+    common::BsonPtr out = common::NewBson();
     bson_iter_t field;
     bson_iter_init(&field, &current);
     while (bson_iter_next(&field)) {
@@ -159,7 +159,7 @@ class Redactor {
       if (!redacted) return std::unexpected(redacted.error());
       if (*redacted) AppendDocument(out, key, **redacted, false);
     } else if (BSON_ITER_HOLDS_ARRAY(&at) && bson_iter_recurse(&at, &children)) {
-      chat::BsonPtr array = chat::NewBson();
+      common::BsonPtr array = common::NewBson();
       uint32_t index = 0;
       while (bson_iter_next(&children)) {
         // Pruned elements leave no hole: the keys are renumbered.
@@ -183,22 +183,22 @@ class Redactor {
 
 }  // namespace
 
-chat::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
+common::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
                       const ExprValue& value) {
   bson_iter_t fields;
-  if (path.empty() || !bson_iter_init(&fields, &doc)) return chat::CopyBson(doc);
+  if (path.empty() || !bson_iter_init(&fields, &doc)) return common::CopyBson(doc);
   return SetIn(&fields, path, 0, value);
 }
 
-chat::BsonPtr DocumentStage::SetFields(const bson_t& doc, ExprArena& arena) const {
+common::BsonPtr DocumentStage::SetFields(const bson_t& doc, ExprArena& arena) const {
   // Every expression sees the input document, not the fields set before it.
   std::vector<ExprValue> values;
   values.reserve(fields_.size());
   for (const auto& [path, expression] : fields_)
     values.push_back(expression.Evaluate(doc, doc, arena));
-  chat::BsonPtr out = kind_ == Kind::kProject
-                          ? (project_from_empty_ ? chat::NewBson() : projection_->Apply(doc))
-                          : chat::CopyBson(doc);
+  common::BsonPtr out = kind_ == Kind::kProject
+                          ? (project_from_empty_ ? common::NewBson() : projection_->Apply(doc))
+                          : common::CopyBson(doc);
   for (size_t i = 0; i < fields_.size(); ++i) out = SetPath(*out, fields_[i].first, values[i]);
   return out;
 }
@@ -226,7 +226,7 @@ std::expected<DocumentStage::Output, Error> DocumentStage::Apply(const bson_t& d
                        (root.missing ? "missing" : TypeName(root.value.value_type))));
       }
       bson_t view = ViewOf(root.value);
-      return Output{true, chat::CopyBson(view)};
+      return Output{true, common::CopyBson(view)};
     }
     case Kind::kRedact:
       return Redact(doc);

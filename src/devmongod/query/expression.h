@@ -41,10 +41,10 @@ struct ExprValue {
 class ExprArena {
  public:
   // Adopts `doc` and returns it as an embedded document or array value.
-  bson_value_t Keep(chat::BsonPtr doc, bool as_array);
+  bson_value_t Keep(common::BsonPtr doc, bool as_array);
 
  private:
-  std::vector<chat::BsonPtr> docs_;  // the documents stay put when the vector grows
+  std::vector<common::BsonPtr> docs_;  // the documents stay put when the vector grows
 };
 
 class Expression {

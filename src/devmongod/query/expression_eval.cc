@@ -74,7 +74,7 @@ ExprValue PathIn(const bson_iter_t& at, const std::vector<std::string>& path, si
     return PathInFields(children, path, i, arena);
   }
   if (!BSON_ITER_HOLDS_ARRAY(&at) || !bson_iter_recurse(&at, &children)) return ExprValue{};
-  chat::BsonPtr values = chat::NewBson();
+  common::BsonPtr values = common::NewBson();
   uint32_t count = 0;
   while (bson_iter_next(&children)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&children) && !BSON_ITER_HOLDS_ARRAY(&children)) continue;
@@ -172,7 +172,7 @@ ExprValue Eval(const Node& node, const Context& ctx) {
     case Node::Kind::kOperator:
       return EvalOperator(node, ctx);
     case Node::Kind::kObject: {
-      chat::BsonPtr doc = chat::NewBson();
+      common::BsonPtr doc = common::NewBson();
       for (size_t i = 0; i < node.children.size(); ++i) {
         AppendExprValue(doc.get(), node.names[i], Eval(node.children[i], ctx));
       }
@@ -180,7 +180,7 @@ ExprValue Eval(const Node& node, const Context& ctx) {
     }
     case Node::Kind::kArray: {
       // A missing element becomes null, as in MongoDB.
-      chat::BsonPtr array = chat::NewBson();
+      common::BsonPtr array = common::NewBson();
       for (size_t i = 0; i < node.children.size(); ++i) {
         ExprValue v = Eval(node.children[i], ctx);
         if (v.missing) v = Present(NullValue());
@@ -194,7 +194,7 @@ ExprValue Eval(const Node& node, const Context& ctx) {
 
 }  // namespace
 
-bson_value_t ExprArena::Keep(chat::BsonPtr doc, bool as_array) {
+bson_value_t ExprArena::Keep(common::BsonPtr doc, bool as_array) {
   docs_.push_back(std::move(doc));
   bson_value_t v = DocumentValue(*docs_.back());
   if (as_array) v.value_type = BSON_TYPE_ARRAY;

@@ -29,7 +29,7 @@ struct Expression::Node {
 };
 
 struct CompiledExpression {
-  chat::BsonPtr source;  // {"": <the expression>}
+  common::BsonPtr source;  // {"": <the expression>}
   Expression::Node root;
 };
 

@@ -324,7 +324,7 @@ class Parser {
 
 std::expected<Expression, Error> Expression::Parse(const bson_iter_t& value) {
   auto compiled = std::make_shared<CompiledExpression>();
-  compiled->source = chat::NewBson();
+  compiled->source = common::NewBson();
   bson_iter_t copy = value;
   bson_append_iter(compiled->source.get(), "", 0, &copy);
   bson_iter_t own;

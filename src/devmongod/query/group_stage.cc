@@ -72,7 +72,7 @@ std::expected<GroupStage, Error> GroupStage::Parse(const bson_iter_t& spec) {
   return stage;
 }
 
-std::vector<chat::BsonPtr> GroupStage::Run(std::span<const bson_t* const> docs) const {
+std::vector<common::BsonPtr> GroupStage::Run(std::span<const bson_t* const> docs) const {
   struct Group {
     bson_value_t key;  // a view into an input document (alive during Run)
     std::vector<AccumulatorState> states;
@@ -93,10 +93,10 @@ std::vector<chat::BsonPtr> GroupStage::Run(std::span<const bson_t* const> docs) 
       group.states[i].Add(fields_[i].argument.Evaluate(*doc));
     }
   }
-  std::vector<chat::BsonPtr> out;
+  std::vector<common::BsonPtr> out;
   out.reserve(groups.size());
   for (const Group& group : groups) {
-    chat::BsonPtr result = chat::NewBson();
+    common::BsonPtr result = common::NewBson();
     bson_append_value(result.get(), "_id", 3, &group.key);
     for (size_t i = 0; i < fields_.size(); ++i) {
       group.states[i].AppendResult(result.get(), fields_[i].name);

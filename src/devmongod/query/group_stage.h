@@ -27,7 +27,7 @@ class GroupStage {
   // must outlive the GroupStage (constants are views into it).
   static std::expected<GroupStage, Error> Parse(const bson_iter_t& spec);
 
-  std::vector<chat::BsonPtr> Run(std::span<const bson_t* const> docs) const;
+  std::vector<common::BsonPtr> Run(std::span<const bson_t* const> docs) const;
 
  private:
   struct OutputField {

@@ -355,7 +355,7 @@ class FilterCompiler {
 std::expected<Matcher, Error> Matcher::Compile(const bson_t& filter) {
   auto compiled = std::make_shared<CompiledFilter>();
   // Operands are views into this copy; the caller's filter may go away.
-  compiled->filter = chat::CopyBson(filter);
+  compiled->filter = common::CopyBson(filter);
   bson_iter_t fields;
   if (compiled->filter == nullptr || !bson_iter_init(&fields, compiled->filter.get())) {
     return std::unexpected(BadValue("filter must be a valid BSON document"));

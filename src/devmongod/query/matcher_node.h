@@ -59,7 +59,7 @@ struct Matcher::Node {
 // What Matcher::root_ points into (via shared_ptr aliasing): the owned copy
 // of the filter and the tree that references it.
 struct CompiledFilter {
-  chat::BsonPtr filter;
+  common::BsonPtr filter;
   Matcher::Node root;
 };
 

@@ -27,11 +27,11 @@ using Status = std::expected<void, Error>;
 // documents a stage produced (kept alive in `owned`).
 struct WorkingSet {
   std::vector<const bson_t*> docs;
-  std::vector<chat::BsonPtr> owned;
+  std::vector<common::BsonPtr> owned;
 
-  void Replace(std::vector<chat::BsonPtr> produced) {
+  void Replace(std::vector<common::BsonPtr> produced) {
     docs.clear();
-    for (const chat::BsonPtr& doc : produced) docs.push_back(doc.get());
+    for (const common::BsonPtr& doc : produced) docs.push_back(doc.get());
     owned = std::move(produced);  // frees the previous stage's documents
   }
 };
@@ -119,13 +119,13 @@ Status RunLimit(const bson_iter_t& arg, WorkingSet* set) {
 Status RunDocumentStage(std::string_view name, const bson_iter_t& arg, WorkingSet* set) {
   auto stage = DocumentStage::Parse(name, arg);
   if (!stage) return std::unexpected(stage.error());
-  std::vector<chat::BsonPtr> produced;
+  std::vector<common::BsonPtr> produced;
   produced.reserve(set->docs.size());
   for (const bson_t* doc : set->docs) {
     auto output = stage->Apply(*doc);
     if (!output) return std::unexpected(output.error());
     if (!output->keep) continue;
-    produced.push_back(output->doc ? std::move(output->doc) : chat::CopyBson(*doc));
+    produced.push_back(output->doc ? std::move(output->doc) : common::CopyBson(*doc));
   }
   set->Replace(std::move(produced));
   return {};
@@ -144,9 +144,9 @@ Status RunCount(const bson_iter_t& arg, WorkingSet* set) {
         BadValue("the count field must be a non-empty string, not start with "
                  "'$' and not contain '.'"));
   }
-  std::vector<chat::BsonPtr> produced;
+  std::vector<common::BsonPtr> produced;
   if (!set->docs.empty()) {  // MongoDB's $count emits nothing for no input
-    chat::BsonPtr result = chat::NewBson();
+    common::BsonPtr result = common::NewBson();
     const size_t n = set->docs.size();
     if (n <= static_cast<size_t>(INT32_MAX)) {
       bson_append_int32(result.get(), name, static_cast<int>(len), static_cast<int32_t>(n));
@@ -184,7 +184,7 @@ Status RunStage(std::string_view name, const bson_iter_t& arg, WorkingSet* set) 
 
 }  // namespace
 
-std::expected<std::vector<chat::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
+std::expected<std::vector<common::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
                                                              const bson_t& pipeline) {
   WorkingSet set;
   set.docs.assign(docs.begin(), docs.end());
@@ -211,9 +211,9 @@ std::expected<std::vector<chat::BsonPtr>, Error> RunPipeline(std::span<const bso
     if (Status s = RunStage(name, arg, &set); !s) return std::unexpected(s.error());
   }
   if (stages.err_off != 0) return std::unexpected(BadValue("'pipeline' is not valid BSON"));
-  std::vector<chat::BsonPtr> out;
+  std::vector<common::BsonPtr> out;
   out.reserve(set.docs.size());
-  for (const bson_t* doc : set.docs) out.push_back(chat::CopyBson(*doc));
+  for (const bson_t* doc : set.docs) out.push_back(common::CopyBson(*doc));
   return out;
 }
 

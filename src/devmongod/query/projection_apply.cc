@@ -125,9 +125,9 @@ class Excluder {
 
 }  // namespace
 
-chat::BsonPtr Projection::Apply(const bson_t& doc) const {
-  if (spec_ == nullptr) return chat::CopyBson(doc);
-  chat::BsonPtr out = chat::NewBson();
+common::BsonPtr Projection::Apply(const bson_t& doc) const {
+  if (spec_ == nullptr) return common::CopyBson(doc);
+  common::BsonPtr out = common::NewBson();
   bson_iter_t fields;
   if (!bson_iter_init(&fields, &doc)) return out;
   if (spec_->inclusion) {

@@ -90,7 +90,7 @@ class SortSpec {
 class Projection {
  public:
   static std::expected<Projection, Error> Compile(const bson_t& projection);
-  chat::BsonPtr Apply(const bson_t& doc) const;
+  common::BsonPtr Apply(const bson_t& doc) const;
   bool empty() const;
 
   struct Spec;  // defined in the implementation
@@ -106,7 +106,7 @@ class Projection {
 // (constant, null or "$field") and accumulators $sum (constant or
 // "$field"), $min, $max, $first, $last. Other stages MongoDB has are a
 // BadValue naming them, unknown names an Error with code 40324.
-std::expected<std::vector<chat::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
+std::expected<std::vector<common::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
                                                              const bson_t& pipeline);
 
 }  // namespace devmongod::query

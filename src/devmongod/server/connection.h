@@ -35,7 +35,7 @@ struct IoResult {
 struct Connection {
   enum class Pending { kNone, kWait, kDelay };
 
-  Connection(uint64_t connection_id, chat::UniqueFd socket)
+  Connection(uint64_t connection_id, common::UniqueFd socket)
       : id(connection_id), fd(std::move(socket)) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -49,7 +49,7 @@ struct Connection {
   IoResult Flush();
 
   const uint64_t id;
-  chat::UniqueFd fd;
+  common::UniqueFd fd;
   ByteQueue input;
   ByteQueue output;
 

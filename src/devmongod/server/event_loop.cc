@@ -10,8 +10,8 @@
 #include <cstring>
 #include <limits>
 
+#include "devmongod/engine/log.h"
 #include "devmongod/server/clock.h"
-#include "devmongod/server/log.h"
 
 namespace devmongod::server {
 namespace {
@@ -55,7 +55,7 @@ std::expected<std::unique_ptr<EventLoop>, std::string> EventLoop::Create(Listene
                                                                          CommandHandler& handler,
                                                                          LoopOptions options,
                                                                          int stop_fd) {
-  chat::UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  common::UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
   if (!epoll.valid()) return std::unexpected(std::string("epoll_create1: ") + std::strerror(errno));
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -74,7 +74,7 @@ std::expected<std::unique_ptr<EventLoop>, std::string> EventLoop::Create(Listene
 }
 
 EventLoop::EventLoop(Listener listener, CommandHandler& handler, LoopOptions options,
-                     chat::UniqueFd epoll)
+                     common::UniqueFd epoll)
     : listener_(std::move(listener)),
       handler_(handler),
       options_(options),
@@ -148,7 +148,7 @@ void EventLoop::AcceptAll() {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       // Out of descriptors or memory: level-triggered epoll would report the
       // listener again at once, so stop watching it for a moment.
-      LogLine(LogLevel::kWarn, 0, std::string("accept: ") + std::strerror(errno));
+      LogLine(LogLevel::kWarn, std::string("accept: ") + std::strerror(errno));
       epoll_event ev{};
       ev.data.u64 = kListenerTag;
       ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listener_.fd.get(), &ev);
@@ -156,11 +156,10 @@ void EventLoop::AcceptAll() {
       accept_paused_until_ms_ = MonoNowMs() + kAcceptRetryMs;
       return;
     }
-    chat::UniqueFd socket(fd);
+    common::UniqueFd socket(fd);
     if (connections_.size() >= options_.max_connections) {
-      LogLine(LogLevel::kWarn, 0,
-              "refusing connection from " + PeerName(fd) + ": --max-connections " +
-                  std::to_string(options_.max_connections) + " reached");
+      LogLine(LogLevel::kWarn, "refusing connection from " + PeerName(fd) + ": --max-connections " +
+                                   std::to_string(options_.max_connections) + " reached");
       continue;  // `socket` closes it
     }
     int one = 1;
@@ -171,11 +170,13 @@ void EventLoop::AcceptAll() {
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.u64 = id;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-      LogLine(LogLevel::kWarn, id, std::string("epoll_ctl: ") + std::strerror(errno));
+      LogLine(LogLevel::kWarn, std::string("epoll_ctl: ") + std::strerror(errno),
+              ConnectionField(id));
       continue;
     }
     c->epoll_events = ev.events;
-    if (!options_.quiet) LogLine(LogLevel::kInfo, id, "connection accepted from " + PeerName(fd));
+    if (!options_.quiet)
+      LogLine(LogLevel::kInfo, "connection accepted from " + PeerName(fd), ConnectionField(id));
     connections_.emplace(id, std::move(c));
     handler_.OnConnectionOpened(id);
   }
@@ -365,14 +366,14 @@ void EventLoop::UpdateInterest(Connection& c) {
 void EventLoop::Close(Connection& c, const std::string& reason, bool warn) {
   if (c.closed) return;
   if (warn) {
-    LogLine(LogLevel::kWarn, c.id, reason);
+    LogLine(LogLevel::kWarn, reason, ConnectionField(c.id));
   } else if (!options_.quiet) {
-    LogLine(LogLevel::kInfo, c.id, "connection closed: " + reason);
+    LogLine(LogLevel::kInfo, "connection closed: " + reason, ConnectionField(c.id));
   }
   Unpark(c);
   c.pending_request.reset();
   c.closed = true;
-  c.fd.Reset();  // close() also removes it from the epoll set
+  c.fd.reset();  // close() also removes it from the epoll set
   c.input.Clear();
   c.output.Clear();
   closed_.push_back(c.id);
@@ -385,7 +386,7 @@ void EventLoop::ReapClosed() {
 
 void EventLoop::Shutdown() {
   if (!listener_.fd.valid()) return;
-  listener_.fd.Reset();
+  listener_.fd.reset();
   // Replies already queued may acknowledge writes: make them durable first.
   handler_.BeforeReplies();
   for (auto& [id, c] : connections_) {

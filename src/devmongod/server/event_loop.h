@@ -61,7 +61,7 @@ class EventLoop {
   std::expected<void, std::string> Run();
 
  private:
-  EventLoop(Listener listener, CommandHandler& handler, LoopOptions options, chat::UniqueFd epoll);
+  EventLoop(Listener listener, CommandHandler& handler, LoopOptions options, common::UniqueFd epoll);
 
   void AcceptAll();
   void OnConnectionEvent(uint64_t id, uint32_t events);
@@ -88,7 +88,7 @@ class EventLoop {
   Listener listener_;
   CommandHandler& handler_;
   const LoopOptions options_;
-  chat::UniqueFd epoll_;
+  common::UniqueFd epoll_;
   int stop_fd_ = -1;
 
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;

@@ -38,7 +38,7 @@ std::expected<Listener, std::string> Listen(const std::string& bind, uint16_t po
   };
 
   Listener listener;
-  listener.fd.Reset(::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  listener.fd.reset(::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!listener.fd.valid()) return fail("socket");
   int one = 1;
   // Restarting on the same port (tests restart devmongod on its dbpath) must

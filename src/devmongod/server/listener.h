@@ -12,7 +12,7 @@
 namespace devmongod::server {
 
 struct Listener {
-  chat::UniqueFd fd;
+  common::UniqueFd fd;
   uint16_t port = 0;      // the actual port (useful when 0 was asked for)
   std::string host_port;  // "127.0.0.1:27017" or "[::1]:27017"
 };

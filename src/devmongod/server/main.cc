@@ -14,16 +14,16 @@
 #include "common/cpu_policy.h"
 #include "common/unique_fd.h"
 #include "devmongod/engine/engine.h"
+#include "devmongod/engine/log.h"
 #include "devmongod/server/clock.h"
 #include "devmongod/server/event_loop.h"
 #include "devmongod/server/listener.h"
-#include "devmongod/server/log.h"
 #include "devmongod/server/options.h"
 
 namespace {
 
-using devmongod::server::LogLevel;
-using devmongod::server::LogLine;
+using devmongod::LogLevel;
+using devmongod::LogLine;
 
 int Fail(const std::string& line, int status) {
   std::fprintf(stderr, "devmongod: %s\n", line.c_str());
@@ -37,20 +37,20 @@ void RaiseDescriptorLimit() {
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
-      LogLine(LogLevel::kWarn, 0, std::string("setrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
+      LogLine(LogLevel::kWarn, std::string("setrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
     }
   }
 }
 
 // SIGINT/SIGTERM are blocked and delivered through a signalfd the loop
 // watches, so no work ever happens in a signal handler.
-chat::UniqueFd BlockStopSignals() {
+common::UniqueFd BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return chat::UniqueFd();
-  return chat::UniqueFd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return common::UniqueFd();
+  return common::UniqueFd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
 }
 
 std::string ReceivedSignal(int signal_fd) {
@@ -76,10 +76,10 @@ int main(int argc, char** argv) {
 
   signal(SIGPIPE, SIG_IGN);
   RaiseDescriptorLimit();
-  if (auto applied = chat::ApplyCpuPolicy(options.cpu_policy); !applied) {
+  if (auto applied = common::ApplyCpuPolicy(options.cpu_policy); !applied) {
     return Fail(applied.error(), 1);
   }
-  chat::UniqueFd stop_fd = BlockStopSignals();
+  common::UniqueFd stop_fd = BlockStopSignals();
   if (!stop_fd.valid()) return Fail(std::string("signalfd: ") + std::strerror(errno), 1);
 
   auto listener = devmongod::server::Listen(options.bind, options.port);
@@ -97,16 +97,16 @@ int main(int argc, char** argv) {
                                                    stop_fd.get());
   if (!loop) return Fail(loop.error(), 1);
 
-  LogLine(LogLevel::kInfo, 0, "starting: " + devmongod::server::DescribeOptions(options));
+  LogLine(LogLevel::kInfo, "starting: " + devmongod::server::DescribeOptions(options));
   // Test harnesses and scripts wait for exactly this line.
   std::printf("devmongod listening on %s\n", listening_on.c_str());
   std::fflush(stdout);
 
   auto ran = (*loop)->Run();
   if (!ran) {
-    LogLine(LogLevel::kError, 0, ran.error());
+    LogLine(LogLevel::kError, ran.error());
     return 1;
   }
-  LogLine(LogLevel::kInfo, 0, ReceivedSignal(stop_fd.get()) + "; stopped");
+  LogLine(LogLevel::kInfo, ReceivedSignal(stop_fd.get()) + "; stopped");
   return 0;
 }

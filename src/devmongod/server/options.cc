@@ -125,7 +125,7 @@ const std::span<const OptionSpec> Table() {
       {"cpu-policy", "batch|normal", "batch",
        "scheduling policy; batch does not preempt on wake-up (fewer context switches)",
        [](std::string_view v, ServerOptions& o) -> std::expected<void, std::string> {
-         auto policy = chat::ParseCpuPolicy(v);
+         auto policy = common::ParseCpuPolicy(v);
          if (!policy) return std::unexpected(policy.error());
          o.cpu_policy = *policy;
          return {};
@@ -229,7 +229,7 @@ std::string DescribeOptions(const ServerOptions& o) {
     text += std::to_string(o.engine.fsync_interval_ms);
   }
   text += " cpu_policy=";
-  text += chat::CpuPolicyName(o.cpu_policy);
+  text += common::CpuPolicyName(o.cpu_policy);
   text += " max_connections=" + std::to_string(o.max_connections) +
           " test_commands=" + (o.engine.enable_test_commands ? "on" : "off");
   return text;

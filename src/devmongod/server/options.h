@@ -22,7 +22,7 @@ struct ServerOptions {
   size_t max_connections = 10000;
   bool quiet = false;
   bool show_help = false;
-  chat::CpuPolicy cpu_policy = chat::CpuPolicy::kBatch;
+  common::CpuPolicy cpu_policy = common::CpuPolicy::kBatch;
   // Filled by the table except `engine.advertise`, which defaults to
   // bind:actual-port and can only be computed once the socket is bound.
   EngineOptions engine;

@@ -115,8 +115,8 @@ WireStatus FoldedTooLarge() {
 
 // The body's fields first, then one array per sequence in arrival order.
 WireStatus FoldCommand(const bson_t& body, const std::vector<DocumentSequence>& sequences,
-                       chat::BsonPtr* command) {
-  chat::BsonPtr folded_owner = chat::NewBson();
+                       common::BsonPtr* command) {
+  common::BsonPtr folded_owner = common::NewBson();
   // Through a bson_t* variable: unique_ptr's pointer type drops bson_t's
   // alignment attribute, and clang warns when that reaches a libbson call.
   bson_t* folded = folded_owner.get();
@@ -185,7 +185,7 @@ WireStatus ParseOpMsg(std::span<const uint8_t> message, Request* request) {
       return WireStatus::Error("OP_MSG has the checksum flag but no room for a checksum");
     }
     const size_t covered = message.size() - kChecksumSize;
-    if (chat::Crc32c(message.data(), covered) != LoadLeU32(message.data() + covered)) {
+    if (common::Crc32c(message.data(), covered) != LoadLeU32(message.data() + covered)) {
       return WireStatus::Error("OP_MSG checksum mismatch");
     }
     sections_bytes = sections_bytes.first(sections_bytes.size() - kChecksumSize);

@@ -16,7 +16,7 @@ namespace {
 // {$query: <command>, $readPreference: ...}. Like mongod, only a wrapper in
 // the *first* field counts: {count: "c", query: {...}} is a command whose
 // `query` is an argument, not a wrapper.
-chat::BsonPtr UnwrapCommand(std::span<const uint8_t> query) {
+common::BsonPtr UnwrapCommand(std::span<const uint8_t> query) {
   bson_t view;
   bson_init_static(&view, query.data(), query.size());  // validated by ReadBsonDocument
   bson_iter_t iter;
@@ -26,10 +26,10 @@ chat::BsonPtr UnwrapCommand(std::span<const uint8_t> query) {
       uint32_t length = 0;
       const uint8_t* data = nullptr;
       bson_iter_document(&iter, &length, &data);
-      return chat::BsonFromData(data, length);
+      return common::BsonFromData(data, length);
     }
   }
-  return chat::BsonFromData(query.data(), query.size());
+  return common::BsonFromData(query.data(), query.size());
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ struct Request {
   // sequence appended as an array field named by its identifier. For
   // OP_QUERY: the query document, unwrapped from `$query`/`query` if the
   // client wrapped it (read preference wrappers).
-  chat::BsonPtr command;
+  common::BsonPtr command;
 
   bool is_op_msg() const { return header.op_code == kOpMsg; }
   bool more_to_come() const { return is_op_msg() && (flag_bits & kMoreToCome) != 0; }

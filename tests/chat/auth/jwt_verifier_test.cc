@@ -59,7 +59,7 @@ std::string Mint(const std::string& private_key, const std::string& claims_json,
                  const std::string& alg = "", const std::string& kid = "") {
   auto key = ParseSigningKey(private_key);
   EXPECT_TRUE(key.has_value()) << key.error();
-  CjsonPtr claims(cJSON_Parse(claims_json.c_str()));
+  common::CjsonPtr claims(cJSON_Parse(claims_json.c_str()));
   auto token = MintToken(*key, alg, kid, *claims);
   EXPECT_TRUE(token.has_value()) << token.error();
   return *token;

@@ -70,7 +70,7 @@ void CheckAccepted(const chat::NewMessage& message) {
 
   bson_oid_t oid;
   bson_oid_init_from_string(&oid, "6565f0b9c1a2b3c4d5e6f708");
-  const chat::BsonPtr doc = chat::BuildMessageDocument(message, oid, 1795878761123);
+  const common::BsonPtr doc = chat::BuildMessageDocument(message, oid, 1795878761123);
   const auto json = chat::MessageJson(*doc);
   Check(json.has_value() && OneLine(*json));
   std::unique_ptr<cJSON, CjsonDeleter> parsed(cJSON_Parse(json->c_str()));
@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(parsed != nullptr);
   }
 
-  if (const chat::BsonPtr doc = chat::BsonFromData(data, size)) {
+  if (const common::BsonPtr doc = common::BsonFromData(data, size)) {
     const auto json = chat::MessageJson(*doc);
     if (json) Check(OneLine(*json));
   }

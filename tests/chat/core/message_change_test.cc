@@ -54,7 +54,7 @@ TEST(MessageChangeTest, DeletedMessagesNeverChangeAgain) {
 }
 
 TEST(MessageChangeTest, FactsFromAStoredDocument) {
-  BsonPtr doc = NewBson();
+  common::BsonPtr doc = common::NewBson();
   bson_oid_t id;
   bson_oid_init_from_string(&id, "65f000000000000000000001");
   BSON_APPEND_OID(doc.get(), "_id", &id);
@@ -70,7 +70,7 @@ TEST(MessageChangeTest, FactsFromAStoredDocument) {
   EXPECT_TRUE(facts.deleted);
 }
 
-std::string Json(const BsonPtr& doc) {
+std::string Json(const common::BsonPtr& doc) {
   char* text = bson_as_canonical_extended_json(doc.get(), nullptr);
   std::string out = text;
   bson_free(text);

@@ -20,30 +20,30 @@ bson_oid_t Oid(const char* hex = kOidHex) {
 std::string Json(const bson_t& doc) { return MessageJson(doc).value_or("<error>"); }
 
 TEST(MessageJsonTest, BuildsTheStoredDocument) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
   EXPECT_EQ(
-      BsonToJson(*doc),
+      common::BsonToJson(*doc),
       R"({ "_id" : { "$oid" : "6565f0b9c1a2b3c4d5e6f708" }, "username" : "ann", )"
       R"("content" : "hi", "room" : "dev", "createdAt" : { "$date" : )"
       R"("2026-11-28T15:12:41.123Z" }, "updatedAt" : { "$date" : "2026-11-28T15:12:41.123Z" } })");
 }
 
 TEST(MessageJsonTest, MapsToJsonInKeyOrder) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "hi", "general"}, Oid(), kNow);
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "hi", "general"}, Oid(), kNow);
   EXPECT_EQ(Json(*doc),
             R"({"_id":"6565f0b9c1a2b3c4d5e6f708","username":"ann","content":"hi","room":"general",)"
             R"("createdAt":"2026-11-28T15:12:41.123Z","updatedAt":"2026-11-28T15:12:41.123Z"})");
 }
 
 TEST(MessageJsonTest, AuthorIdAndEditTimeWhenStored) {
-  BsonPtr doc = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow, "user-7");
+  common::BsonPtr doc = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow, "user-7");
   BSON_APPEND_DATE_TIME(doc.get(), "editedAt", kNow + 1000);
   EXPECT_EQ(Json(*doc),
             R"({"_id":"6565f0b9c1a2b3c4d5e6f708","username":"ann","content":"hi","room":"dev",)"
             R"("createdAt":"2026-11-28T15:12:41.123Z","updatedAt":"2026-11-28T15:12:41.123Z",)"
             R"("userId":"user-7","editedAt":"2026-11-28T15:12:42.123Z"})");
   // Written by another tool with other types: left out, the message still shows.
-  BsonPtr odd = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
+  common::BsonPtr odd = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
   BSON_APPEND_INT32(odd.get(), "userId", 7);
   BSON_APPEND_UTF8(odd.get(), "editedAt", "yesterday");
   EXPECT_EQ(Json(*odd).find("userId"), std::string::npos);
@@ -51,7 +51,7 @@ TEST(MessageJsonTest, AuthorIdAndEditTimeWhenStored) {
 }
 
 TEST(MessageJsonTest, DeletedMessagesShowOnlyIdRoomAndTime) {
-  BsonPtr doc = NewBson();
+  common::BsonPtr doc = common::NewBson();
   bson_oid_t id = Oid();
   BSON_APPEND_OID(doc.get(), "_id", &id);
   BSON_APPEND_DATE_TIME(doc.get(), "deletedAt", kNow);
@@ -59,7 +59,7 @@ TEST(MessageJsonTest, DeletedMessagesShowOnlyIdRoomAndTime) {
   EXPECT_EQ(DeletedMessageJson(*doc).value(),
             R"({"_id":"6565f0b9c1a2b3c4d5e6f708","room":"general",)"
             R"("deletedAt":"2026-11-28T15:12:41.123Z"})");
-  const BsonPtr live = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
+  const common::BsonPtr live = BuildMessageDocument({"ann", "hi", "dev"}, Oid(), kNow);
   EXPECT_FALSE(IsDeleted(*live));
   EXPECT_FALSE(DeletedMessageJson(*live));
 }
@@ -67,7 +67,7 @@ TEST(MessageJsonTest, DeletedMessagesShowOnlyIdRoomAndTime) {
 TEST(MessageJsonTest, EscapesContentToOneSafeLine) {
   const std::string content =
       "line1\nline2\r\"q\" \\ \t\x01 \xe2\x80\xa8 \xe2\x80\xa9 caf\xc3\xa9 \xf0\x9f\x98\x80";
-  const BsonPtr doc = BuildMessageDocument({"ann", content, "general"}, Oid(), kNow);
+  const common::BsonPtr doc = BuildMessageDocument({"ann", content, "general"}, Oid(), kNow);
   const std::string json = Json(*doc);
   EXPECT_EQ(json.find_first_of(std::string_view("\r\n\0", 3)), std::string::npos);
   EXPECT_NE(json.find(R"("content":"line1\nline2\r\"q\" \\ \t\u0001 \u2028 \u2029 caf)"
@@ -82,7 +82,7 @@ TEST(MessageJsonTest, EscapesContentToOneSafeLine) {
 }
 
 TEST(MessageJsonTest, EmbeddedNulIsEscapedNotTruncated) {
-  BsonPtr doc = NewBson();
+  common::BsonPtr doc = common::NewBson();
   const bson_oid_t oid = Oid();
   BSON_APPEND_OID(doc.get(), "_id", &oid);
   BSON_APPEND_UTF8(doc.get(), "username", "ann");
@@ -91,7 +91,7 @@ TEST(MessageJsonTest, EmbeddedNulIsEscapedNotTruncated) {
 }
 
 TEST(MessageJsonTest, MissingRoomIsGeneralAndMissingDatesComeFromObjectId) {
-  BsonPtr doc = NewBson();
+  common::BsonPtr doc = common::NewBson();
   const bson_oid_t oid = Oid();  // 0x6565f0b9 = 1701179577 s = 2023-11-28T13:52:57Z
   BSON_APPEND_OID(doc.get(), "_id", &oid);
   BSON_APPEND_UTF8(doc.get(), "username", "ann");
@@ -102,7 +102,7 @@ TEST(MessageJsonTest, MissingRoomIsGeneralAndMissingDatesComeFromObjectId) {
 }
 
 TEST(MessageJsonTest, DatesPreEpochFarFutureAndWrongTypes) {
-  BsonPtr doc = NewBson();
+  common::BsonPtr doc = common::NewBson();
   const bson_oid_t oid = Oid();
   BSON_APPEND_OID(doc.get(), "_id", &oid);
   BSON_APPEND_UTF8(doc.get(), "username", "ann");
@@ -114,7 +114,7 @@ TEST(MessageJsonTest, DatesPreEpochFarFutureAndWrongTypes) {
                 R"("createdAt":"1969-12-31T23:59:59.999Z","updatedAt":"9999-12-31T23:59:59.999Z")"),
             std::string::npos);
 
-  BsonPtr odd = NewBson();
+  common::BsonPtr odd = common::NewBson();
   BSON_APPEND_OID(odd.get(), "_id", &oid);
   BSON_APPEND_UTF8(odd.get(), "username", "ann");
   BSON_APPEND_UTF8(odd.get(), "content", "hi");
@@ -129,34 +129,34 @@ TEST(MessageJsonTest, DatesPreEpochFarFutureAndWrongTypes) {
 TEST(MessageJsonTest, UnmappableDocumentsGiveReasons) {
   const bson_oid_t oid = Oid();
   auto make = [&](auto&& fill) {
-    BsonPtr doc = NewBson();
+    common::BsonPtr doc = common::NewBson();
     fill(doc.get());
     return doc;
   };
-  const BsonPtr no_id = make([](bson_t* d) {
+  const common::BsonPtr no_id = make([](bson_t* d) {
     BSON_APPEND_UTF8(d, "username", "a");
     BSON_APPEND_UTF8(d, "content", "b");
   });
-  const BsonPtr string_id = make([](bson_t* d) {
+  const common::BsonPtr string_id = make([](bson_t* d) {
     BSON_APPEND_UTF8(d, "_id", "abc");
     BSON_APPEND_UTF8(d, "username", "a");
     BSON_APPEND_UTF8(d, "content", "b");
   });
-  const BsonPtr no_username = make([&](bson_t* d) {
+  const common::BsonPtr no_username = make([&](bson_t* d) {
     BSON_APPEND_OID(d, "_id", &oid);
     BSON_APPEND_UTF8(d, "content", "b");
   });
-  const BsonPtr numeric_content = make([&](bson_t* d) {
+  const common::BsonPtr numeric_content = make([&](bson_t* d) {
     BSON_APPEND_OID(d, "_id", &oid);
     BSON_APPEND_UTF8(d, "username", "a");
     BSON_APPEND_INT32(d, "content", 5);
   });
-  const BsonPtr null_username = make([&](bson_t* d) {
+  const common::BsonPtr null_username = make([&](bson_t* d) {
     BSON_APPEND_OID(d, "_id", &oid);
     BSON_APPEND_NULL(d, "username");
     BSON_APPEND_UTF8(d, "content", "b");
   });
-  const BsonPtr array_room = make([&](bson_t* d) {
+  const common::BsonPtr array_room = make([&](bson_t* d) {
     BSON_APPEND_OID(d, "_id", &oid);
     BSON_APPEND_UTF8(d, "username", "a");
     BSON_APPEND_UTF8(d, "content", "b");
@@ -164,7 +164,7 @@ TEST(MessageJsonTest, UnmappableDocumentsGiveReasons) {
     BSON_APPEND_ARRAY_BEGIN(d, "room", &child);
     bson_append_array_end(d, &child);
   });
-  const BsonPtr bad_utf8 = make([&](bson_t* d) {
+  const common::BsonPtr bad_utf8 = make([&](bson_t* d) {
     BSON_APPEND_OID(d, "_id", &oid);
     BSON_APPEND_UTF8(d, "username", "a");
     bson_append_utf8(d, "content", -1, "\xff\xfe", 2);
@@ -187,12 +187,12 @@ TEST(MessageJsonTest, UnmappableDocumentsGiveReasons) {
 }
 
 TEST(MessageJsonTest, MessageId) {
-  const BsonPtr doc = BuildMessageDocument({"a", "b", "general"}, Oid(), kNow);
+  const common::BsonPtr doc = BuildMessageDocument({"a", "b", "general"}, Oid(), kNow);
   const auto id = MessageId(*doc);
   ASSERT_TRUE(id);
   const bson_oid_t expected = Oid();
   EXPECT_TRUE(bson_oid_equal(&*id, &expected));
-  EXPECT_FALSE(MessageId(*NewBson()));
+  EXPECT_FALSE(MessageId(*common::NewBson()));
 }
 
 TEST(MessageJsonTest, HistoryJson) {

@@ -26,7 +26,7 @@ TEST(ResumeTokenTest, RoundTrip) {
   const std::string id = "8265F0B9C1000000012B022C0100296E5A1004";
   auto token = ResumeTokenFromEventId(id);
   ASSERT_TRUE(token);
-  EXPECT_EQ(BsonToJson(**token), "{ \"_data\" : \"" + id + "\" }");
+  EXPECT_EQ(common::BsonToJson(**token), "{ \"_data\" : \"" + id + "\" }");
   EXPECT_EQ(EventIdFromResumeToken(**token), id);
 }
 
@@ -36,15 +36,15 @@ TEST(ResumeTokenTest, RefusesBadIds) {
 }
 
 TEST(ResumeTokenTest, RefusesTokensThatCannotBeIds) {
-  BsonPtr empty = NewBson();
+  common::BsonPtr empty = common::NewBson();
   EXPECT_EQ(EventIdFromResumeToken(*empty).error(), "resume token has no _data field");
 
-  BsonPtr binary = NewBson();
+  common::BsonPtr binary = common::NewBson();
   const uint8_t bytes[] = {1, 2, 3};
   BSON_APPEND_BINARY(binary.get(), "_data", BSON_SUBTYPE_BINARY, bytes, 3);
   EXPECT_EQ(EventIdFromResumeToken(*binary).error(), "resume token _data is not a string");
 
-  BsonPtr newline = NewBson();
+  common::BsonPtr newline = common::NewBson();
   BSON_APPEND_UTF8(newline.get(), "_data", "12\n34");
   EXPECT_FALSE(EventIdFromResumeToken(*newline));
 }

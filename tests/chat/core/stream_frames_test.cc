@@ -18,9 +18,9 @@ bson_oid_t Oid() {
 
 // {_id: {_data: token}, operationType, fullDocument: doc,
 //  updateDescription: {updatedFields: {<updated_field>: 1}}}
-BsonPtr ChangeEvent(const char* operation, const bson_t* full_document, const char* token = kToken,
+common::BsonPtr ChangeEvent(const char* operation, const bson_t* full_document, const char* token = kToken,
                     const char* updated_field = nullptr) {
-  BsonPtr event = NewBson();
+  common::BsonPtr event = common::NewBson();
   bson_t id;
   BSON_APPEND_DOCUMENT_BEGIN(event.get(), "_id", &id);
   BSON_APPEND_UTF8(&id, "_data", token);
@@ -40,8 +40,8 @@ BsonPtr ChangeEvent(const char* operation, const bson_t* full_document, const ch
 }
 
 // The soft-deleted form of `doc`: no content, deletedAt set.
-BsonPtr Deleted(const bson_t& doc) {
-  BsonPtr out = NewBson();
+common::BsonPtr Deleted(const bson_t& doc) {
+  common::BsonPtr out = common::NewBson();
   bson_copy_to_excluding_noinit(&doc, out.get(), "content", nullptr);
   BSON_APPEND_DATE_TIME(out.get(), "deletedAt", 1795878761123);
   return out;
@@ -60,9 +60,9 @@ TEST(StreamFramesTest, StartAndKeepalive) {
 }
 
 TEST(StreamFramesTest, InsertBecomesIdAndData) {
-  const BsonPtr doc =
+  const common::BsonPtr doc =
       BuildMessageDocument({"ann", "multi\nline \xe2\x80\xa8", "general"}, Oid(), 1795878761123);
-  const BsonPtr event = ChangeEvent("insert", doc.get());
+  const common::BsonPtr event = ChangeEvent("insert", doc.get());
   std::string out;
   auto result = AppendChangeEvent(out, *event);
   ASSERT_TRUE(result) << result.error();
@@ -76,11 +76,11 @@ TEST(StreamFramesTest, InsertBecomesIdAndData) {
 }
 
 TEST(StreamFramesTest, OtherEventsOnlyMoveTheId) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
-  BsonPtr unmappable = NewBson();
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
+  common::BsonPtr unmappable = common::NewBson();
   BSON_APPEND_UTF8(unmappable.get(), "username", "ann");
-  const BsonPtr deleted = Deleted(*doc);
-  const BsonPtr events[] = {ChangeEvent("delete", nullptr), ChangeEvent("insert", nullptr),
+  const common::BsonPtr deleted = Deleted(*doc);
+  const common::BsonPtr events[] = {ChangeEvent("delete", nullptr), ChangeEvent("insert", nullptr),
                             ChangeEvent("insert", unmappable.get()), ChangeEvent("update", nullptr),
                             // A later change to a message deleted before.
                             ChangeEvent("update", deleted.get(), kToken, "reaction")};
@@ -101,7 +101,7 @@ TEST(StreamFramesTest, OtherEventsOnlyMoveTheId) {
 }
 
 TEST(StreamFramesTest, AnEditIsAnUpdateEventWithTheWholeMessage) {
-  BsonPtr doc = BuildMessageDocument({"ann", "edited", "dev"}, Oid(), 1000, "u-1");
+  common::BsonPtr doc = BuildMessageDocument({"ann", "edited", "dev"}, Oid(), 1000, "u-1");
   BSON_APPEND_DATE_TIME(doc.get(), "editedAt", 2000);
   std::string out;
   auto result = AppendChangeEvent(out, *ChangeEvent("update", doc.get(), kToken, "content"));
@@ -118,9 +118,9 @@ TEST(StreamFramesTest, AnEditIsAnUpdateEventWithTheWholeMessage) {
 }
 
 TEST(StreamFramesTest, TheSoftDeleteIsADeleteEventWithoutTheContent) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "secret", "dev"}, Oid(), 1000);
-  const BsonPtr deleted = Deleted(*doc);
-  for (const BsonPtr& event : {ChangeEvent("update", deleted.get(), kToken, "deletedAt"),
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "secret", "dev"}, Oid(), 1000);
+  const common::BsonPtr deleted = Deleted(*doc);
+  for (const common::BsonPtr& event : {ChangeEvent("update", deleted.get(), kToken, "deletedAt"),
                                ChangeEvent("replace", deleted.get())}) {
     std::string out;
     auto result = AppendChangeEvent(out, *event);
@@ -137,9 +137,9 @@ TEST(StreamFramesTest, TheSoftDeleteIsADeleteEventWithoutTheContent) {
 }
 
 TEST(StreamFramesTest, BadTokensFailWithoutOutput) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
-  const BsonPtr bad_token = ChangeEvent("insert", doc.get(), "not hex\n");
-  BsonPtr no_id = NewBson();
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
+  const common::BsonPtr bad_token = ChangeEvent("insert", doc.get(), "not hex\n");
+  common::BsonPtr no_id = common::NewBson();
   BSON_APPEND_UTF8(no_id.get(), "operationType", "insert");
   std::string out;
   EXPECT_FALSE(AppendChangeEvent(out, *bad_token));
@@ -148,15 +148,15 @@ TEST(StreamFramesTest, BadTokensFailWithoutOutput) {
 }
 
 TEST(StreamFramesTest, IdOnlyFrameSkipsAnInsertAlreadySent) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
-  const BsonPtr event = ChangeEvent("insert", doc.get());
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
+  const common::BsonPtr event = ChangeEvent("insert", doc.get());
   std::string out;
   ASSERT_TRUE(AppendChangeEventIdOnly(out, *event));
   EXPECT_EQ(out, std::string("id: ") + kToken + "\n\n");
   SseParser parser;
   EXPECT_TRUE(Parse(out, parser).empty());
   EXPECT_EQ(parser.last_event_id(), kToken);
-  BsonPtr no_id = NewBson();
+  common::BsonPtr no_id = common::NewBson();
   std::string untouched;
   EXPECT_FALSE(AppendChangeEventIdOnly(untouched, *no_id));
   EXPECT_FALSE(AppendChangeEventIdOnly(untouched, *ChangeEvent("insert", doc.get(), "not hex\n")));
@@ -164,11 +164,11 @@ TEST(StreamFramesTest, IdOnlyFrameSkipsAnInsertAlreadySent) {
 }
 
 TEST(StreamFramesTest, BackfillHasNoId) {
-  const BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
+  const common::BsonPtr doc = BuildMessageDocument({"ann", "x", "general"}, Oid(), 0);
   std::string out;
-  ASSERT_TRUE(AppendBackfillMessage(out, doc ? *doc : *NewBson()));
+  ASSERT_TRUE(AppendBackfillMessage(out, doc ? *doc : *common::NewBson()));
   EXPECT_EQ(out, "data: " + *MessageJson(*doc) + "\n\n");
-  EXPECT_FALSE(AppendBackfillMessage(out, *NewBson()));
+  EXPECT_FALSE(AppendBackfillMessage(out, *common::NewBson()));
 }
 
 TEST(StreamFramesTest, ResetAndErrorEvents) {

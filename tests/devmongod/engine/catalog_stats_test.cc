@@ -19,7 +19,7 @@ class CatalogStatsTest : public EngineTest {
         {"_id": 4, "sub": [{"k": 1}, {"k": 2}, {"j": 0}]}]})");
   }
   std::string Values(const std::string& command) {
-    chat::BsonPtr reply = Ok("db", command);
+    common::BsonPtr reply = Ok("db", command);
     return ToJson(*Doc(*reply, "values"));
   }
 };
@@ -48,7 +48,7 @@ TEST_F(CatalogStatsTest, DropIndexesByNameKeyListAndStar) {
   Fails("db", R"({"dropIndexes": "c", "index": "_id_"})", 72);
   Fails("db", R"({"dropIndexes": "nothing", "index": "*"})", 26);
   Ok("db", R"({"dropIndexes": "c", "index": "*"})");
-  chat::BsonPtr listed = Ok("db", R"({"listIndexes": "c"})");
+  common::BsonPtr listed = Ok("db", R"({"listIndexes": "c"})");
   ASSERT_EQ(Batch(*listed).size(), 1u);
   EXPECT_EQ(Str(*Batch(*listed)[0], "name"), "_id_");
 }
@@ -67,13 +67,13 @@ TEST_F(CatalogStatsTest, DroppedIndexesStayDroppedAfterARestart) {
 }
 
 TEST_F(CatalogStatsTest, DbStatsAndCollStats) {
-  chat::BsonPtr db = Ok("db", R"({"dbStats": 1})");
+  common::BsonPtr db = Ok("db", R"({"dbStats": 1})");
   EXPECT_EQ(Str(*db, "db"), "db");
   EXPECT_EQ(Int(*db, "collections"), 1);
   EXPECT_EQ(Int(*db, "objects"), 4);
   EXPECT_EQ(Int(*db, "indexes"), 1);
   EXPECT_GT(Double(*db, "dataSize"), 0.0);
-  chat::BsonPtr coll = Ok("db", R"({"collStats": "c", "scale": 1})");
+  common::BsonPtr coll = Ok("db", R"({"collStats": "c", "scale": 1})");
   EXPECT_EQ(Str(*coll, "ns"), "db.c");
   EXPECT_EQ(Int(*coll, "count"), 4);
   EXPECT_EQ(Int(*coll, "nindexes"), 1);
@@ -121,7 +121,7 @@ TEST_F(CatalogStatsTest, OptionsMongodHonoursAreRefusedNotIgnored) {
            R"({"insert": "c", "documents": [{}], "startTransaction": true, "autocommit": false})",
            R"({"find": "c", "readConcern": {"level": "snapshot"}})",
        }) {
-    chat::BsonPtr reply = Fails("db", command, 115);
+    common::BsonPtr reply = Fails("db", command, 115);
     EXPECT_EQ(Str(*reply, "codeName"), "CommandNotSupported") << command;
   }
   // Nothing was created or changed by the refused commands.
@@ -147,7 +147,7 @@ TEST_F(CatalogStatsTest, HintsMustNameAnExistingIndex) {
   Fails("db", R"({"find": "c", "hint": {"room": -1}})", 2);
   Fails("db", R"({"count": "c", "hint": "nope"})", 2);
   Fails("db", R"({"aggregate": "c", "pipeline": [], "cursor": {}, "hint": "nope"})", 2);
-  chat::BsonPtr deleted =
+  common::BsonPtr deleted =
       Ok("db", R"({"delete": "c", "deletes": [{"q": {}, "limit": 0, "hint": "nope"}]})");
   EXPECT_EQ(Int(*deleted, "n"), 0);
   EXPECT_EQ(Int(*deleted, "writeErrors.0.code"), 2);

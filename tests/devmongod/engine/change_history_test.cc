@@ -15,7 +15,7 @@ ChangeEvent Event(uint64_t seq, Timestamp ts) {
   event.ts = ts;
   event.db = "db";
   event.coll = "c";
-  event.doc = chat::NewBson();
+  event.doc = common::NewBson();
   return event;
 }
 
@@ -59,15 +59,15 @@ TEST(ChangeHistoryTest, KeepsTheNewestEventsAndKnowsWhatWasLost) {
 
 TEST(RetryableWritesTest, RemembersTheLastTxnPerSessionAndForgetsTheLeastRecent) {
   RetryableWrites table(2);
-  table.Remember("a", 1, chat::NewBson());
-  table.Remember("b", 1, chat::NewBson());
+  table.Remember("a", 1, common::NewBson());
+  table.Remember("b", 1, common::NewBson());
   EXPECT_NE(table.Find("a", 1), nullptr);  // "a" is now the most recent
   EXPECT_EQ(table.Find("a", 2), nullptr);
-  table.Remember("c", 1, chat::NewBson());  // evicts "b"
+  table.Remember("c", 1, common::NewBson());  // evicts "b"
   EXPECT_EQ(table.Find("b", 1), nullptr);
   EXPECT_NE(table.Find("a", 1), nullptr);
   EXPECT_NE(table.Find("c", 1), nullptr);
-  table.Remember("a", 2, chat::NewBson());
+  table.Remember("a", 2, common::NewBson());
   EXPECT_EQ(table.Find("a", 1), nullptr);
   EXPECT_NE(table.Find("a", 2), nullptr);
   EXPECT_EQ(table.size(), 2u);

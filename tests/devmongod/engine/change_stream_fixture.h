@@ -13,7 +13,7 @@ namespace devmongod::testing {
 class ChangeStreamTest : public EngineTest {
  protected:
   // Opens a stream; returns the aggregate reply.
-  chat::BsonPtr Open(const std::string& db, const std::string& target,
+  common::BsonPtr Open(const std::string& db, const std::string& target,
                      const std::string& stage_options = "{}", const std::string& more_stages = "") {
     return Ok(db, R"({"aggregate": )" + target +
                       R"(, "cursor": {}, "pipeline": [{"$changeStream": )" + stage_options + "}" +
@@ -27,11 +27,11 @@ class ChangeStreamTest : public EngineTest {
         connection, deadline_passed);
   }
   // A getMore that must answer now (deadline passed if nothing is there).
-  chat::BsonPtr Next(const std::string& db, int64_t id, const std::string& coll) {
+  common::BsonPtr Next(const std::string& db, int64_t id, const std::string& coll) {
     Outcome outcome = GetMore(db, id, coll);
     if (outcome.kind == Outcome::Kind::kWait) outcome = GetMore(db, id, coll, true);
     EXPECT_EQ(outcome.kind, Outcome::Kind::kReply);
-    return outcome.reply ? std::move(outcome.reply) : chat::NewBson();
+    return outcome.reply ? std::move(outcome.reply) : common::NewBson();
   }
   void Insert(const std::string& db, const std::string& coll, const std::string& docs) {
     Ok(db, R"({"insert": ")" + coll + R"(", "documents": [)" + docs + "]}");

@@ -12,12 +12,12 @@ class ChangeStreamStagesTest : public ChangeStreamTest {
  protected:
   // The next event of a stream on db.c opened with `stages`, after inserting
   // `doc`.
-  chat::BsonPtr EventThrough(const std::string& stages, const std::string& doc) {
+  common::BsonPtr EventThrough(const std::string& stages, const std::string& doc) {
     int64_t id = Int(*Open("db", R"("c")", "{}", ", " + stages), "cursor.id");
     Insert("db", "c", doc);
-    std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+    std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
     EXPECT_EQ(events.size(), 1u);
-    return events.empty() ? chat::NewBson() : std::move(events[0]);
+    return events.empty() ? common::NewBson() : std::move(events[0]);
   }
   static std::vector<std::string> Keys(const bson_t& doc) {
     std::vector<std::string> keys;
@@ -36,18 +36,18 @@ class ChangeStreamStagesTest : public ChangeStreamTest {
 };
 
 TEST_F(ChangeStreamStagesTest, ProjectAndUnsetShapeEvents) {
-  chat::BsonPtr projected =
+  common::BsonPtr projected =
       EventThrough(R"({"$project": {"operationType": 1, "fullDocument.room": 1}})",
                    R"({"_id": 1, "room": "r", "text": "t"})");
   EXPECT_EQ(Keys(*projected), (std::vector<std::string>{"_id", "operationType", "fullDocument"}));
   EXPECT_EQ(ToJson(*Doc(*projected, "fullDocument")), R"({ "room" : "r" })");
-  chat::BsonPtr unset = EventThrough(
+  common::BsonPtr unset = EventThrough(
       R"({"$unset": ["wallTime", "ns", "documentKey", "clusterTime"]})", R"({"_id": 2})");
   EXPECT_EQ(Keys(*unset), (std::vector<std::string>{"_id", "operationType", "fullDocument"}));
 }
 
 TEST_F(ChangeStreamStagesTest, AddFieldsSetAndReplaceRootKeepingTheId) {
-  chat::BsonPtr added = EventThrough(
+  common::BsonPtr added = EventThrough(
       R"({"$addFields": {"room": "$fullDocument.room",
                          "isInsert": {"$eq": ["$operationType", "insert"]}}},
          {"$set": {"fullDocument.seen": true}})",
@@ -55,7 +55,7 @@ TEST_F(ChangeStreamStagesTest, AddFieldsSetAndReplaceRootKeepingTheId) {
   EXPECT_EQ(Str(*added, "room"), "r");
   EXPECT_TRUE(Bool(*added, "isInsert"));
   EXPECT_TRUE(Bool(*added, "fullDocument.seen"));
-  chat::BsonPtr replaced =
+  common::BsonPtr replaced =
       EventThrough(R"({"$replaceRoot": {"newRoot": {"_id": "$_id", "message": "$fullDocument"}}})",
                    R"({"_id": 2, "room": "r"})");
   EXPECT_EQ(Keys(*replaced), (std::vector<std::string>{"_id", "message"}));
@@ -80,7 +80,7 @@ TEST_F(ChangeStreamStagesTest, ChangingTheIdFailsTheStreamWhenSuchAnEventIsRetur
        {R"({"$project": {"_id": 0}})", R"({"$replaceWith": "$documentKey"})",
         R"({"$set": {"_id": "mine"}})", R"({"$unset": "_id._data"})"}) {
     // Events the $match drops never reach the stage, so they do no harm.
-    chat::BsonPtr opened =
+    common::BsonPtr opened =
         Open("db", R"("c")", "{}", R"(, {"$match": {"operationType": "delete"}}, )" + stages);
     int64_t id = Int(*opened, "cursor.id");
     ASSERT_NE(id, 0) << stages;

@@ -12,7 +12,7 @@ namespace devmongod::testing {
 namespace {
 
 TEST_F(ChangeStreamTest, InsertEventHasExactlyMongodsShape) {
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   int64_t id = Int(*opened, "cursor.id");
   ASSERT_GT(id, 0);
   EXPECT_EQ(TypeOf(*opened, "cursor.id"), BSON_TYPE_INT64);
@@ -22,8 +22,8 @@ TEST_F(ChangeStreamTest, InsertEventHasExactlyMongodsShape) {
   EXPECT_EQ(TypeOf(*opened, "operationTime"), BSON_TYPE_TIMESTAMP);
 
   Insert("db", "c", R"({"_id": 1, "room": "r1"})");
-  chat::BsonPtr r = Next("db", id, "c");
-  std::vector<chat::BsonPtr> events = Batch(*r);
+  common::BsonPtr r = Next("db", id, "c");
+  std::vector<common::BsonPtr> events = Batch(*r);
   ASSERT_EQ(events.size(), 1u);
   const bson_t& e = *events[0];
   std::vector<std::string> keys;
@@ -68,7 +68,7 @@ TEST_F(ChangeStreamTest, KillingACursorEndsItsParkedGetMoreWithCursorKilled) {
   int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
   ASSERT_EQ(GetMore("db", id, "c", false, 7).kind, Outcome::Kind::kWait);
   EXPECT_TRUE(engine_->TakeInterruptedWaits().empty());
-  chat::BsonPtr killed = Ok("db", R"({"killCursors": "c", "cursors": [)" + Long(id) + "]}", 8);
+  common::BsonPtr killed = Ok("db", R"({"killCursors": "c", "cursors": [)" + Long(id) + "]}", 8);
   EXPECT_EQ(engine_->TakeInterruptedWaits(), std::vector<uint64_t>{7});
   EXPECT_TRUE(engine_->TakeInterruptedWaits().empty());
   Outcome rerun = GetMore("db", id, "c", false, 7);
@@ -95,7 +95,7 @@ TEST_F(ChangeStreamTest, UnrelatedEventsDoNotPushTheDeadlineBack) {
 }
 
 TEST_F(ChangeStreamTest, DeadlineGivesEmptyBatchWithResumeToken) {
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   int64_t id = Int(*opened, "cursor.id");
   ASSERT_EQ(GetMore("db", id, "c").kind, Outcome::Kind::kWait);
   Outcome timed_out = GetMore("db", id, "c", true);
@@ -110,7 +110,7 @@ TEST_F(ChangeStreamTest, DeadlineGivesEmptyBatchWithResumeToken) {
 }
 
 TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
-  chat::BsonPtr all = Open("db", R"("c")");
+  common::BsonPtr all = Open("db", R"("c")");
   int64_t all_id = Int(*all, "cursor.id");
   int64_t room_id =
       Int(*Open("db", R"("c")", "{}",
@@ -118,10 +118,10 @@ TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
           "cursor.id");
   Insert("db", "c",
          R"({"_id": 1, "room": "r2"}, {"_id": 2, "room": "r1"}, {"_id": 3, "room": "r2"})");
-  chat::BsonPtr everything = Next("db", all_id, "c");
-  std::vector<chat::BsonPtr> events = Batch(*everything);
+  common::BsonPtr everything = Next("db", all_id, "c");
+  std::vector<common::BsonPtr> events = Batch(*everything);
   ASSERT_EQ(events.size(), 3u);
-  chat::BsonPtr filtered = Next("db", room_id, "c");
+  common::BsonPtr filtered = Next("db", room_id, "c");
   EXPECT_EQ(Ids(*filtered), std::vector<int64_t>{2});
   // Event 3 was examined (and filtered out): the PBRT is a high-water mark
   // past it, not the token of an event the stream never returned.
@@ -132,7 +132,7 @@ TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
   // Nothing matching: still the high-water mark moves.
   Insert("db", "c", R"({"_id": 4, "room": "r3"})");
   EXPECT_EQ(Ids(*Next("db", all_id, "c")), std::vector<int64_t>{4});
-  chat::BsonPtr empty = Next("db", room_id, "c");
+  common::BsonPtr empty = Next("db", room_id, "c");
   EXPECT_TRUE(Batch(*empty).empty());
   EXPECT_NE(TokenOf(*empty, "cursor.postBatchResumeToken"), TokenOf(*events[2], "_id"));
 
@@ -140,8 +140,8 @@ TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
       Int(*Open("db", R"("c")", "{}", R"(, {"$match": {"operationType": "delete"}})"), "cursor.id");
   Ok("db", R"({"delete": "c", "deletes": [{"q": {"_id": 2}, "limit": 1}]})");
   Insert("db", "c", R"({"_id": 5})");
-  chat::BsonPtr deleted = Next("db", deletes, "c");
-  std::vector<chat::BsonPtr> delete_events = Batch(*deleted);
+  common::BsonPtr deleted = Next("db", deletes, "c");
+  std::vector<common::BsonPtr> delete_events = Batch(*deleted);
   ASSERT_EQ(delete_events.size(), 1u);
   EXPECT_EQ(Str(*delete_events[0], "operationType"), "delete");
   EXPECT_EQ(Int(*delete_events[0], "documentKey._id"), 2);
@@ -149,7 +149,7 @@ TEST_F(ChangeStreamTest, MatchFiltersEventsButStillAdvancesTheResumeToken) {
 }
 
 TEST_F(ChangeStreamTest, DatabaseAndClusterStreams) {
-  chat::BsonPtr db_stream = Open("db", "1");
+  common::BsonPtr db_stream = Open("db", "1");
   EXPECT_EQ(Str(*db_stream, "cursor.ns"), "db.$cmd.aggregate");
   int64_t db_id = Int(*db_stream, "cursor.id");
   int64_t cluster_id = Int(*Open("admin", "1", R"({"allChangesForCluster": true})"), "cursor.id");
@@ -164,12 +164,12 @@ TEST_F(ChangeStreamTest, DatabaseAndClusterStreams) {
 TEST_F(ChangeStreamTest, ResumeAfterStartAfterAndStartAtOperationTimeAreExact) {
   int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
   Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3}, {"_id": 4}, {"_id": 5})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
   ASSERT_EQ(events.size(), 5u);
   const std::string token = ToJson(*Doc(*events[1], "_id"));
 
   for (const char* option : {"resumeAfter", "startAfter"}) {
-    chat::BsonPtr resumed =
+    common::BsonPtr resumed =
         Open("db", R"("c")", std::string(R"({")") + option + R"(": )" + token + "}");
     EXPECT_EQ(Ids(*resumed), (std::vector<int64_t>{3, 4, 5})) << option;
   }
@@ -178,13 +178,13 @@ TEST_F(ChangeStreamTest, ResumeAfterStartAfterAndStartAtOperationTimeAreExact) {
   ASSERT_TRUE(bson_iter_find(&ts_iter, "clusterTime"));
   uint32_t t, i;
   bson_iter_timestamp(&ts_iter, &t, &i);
-  chat::BsonPtr at = Open("db", R"("c")",
+  common::BsonPtr at = Open("db", R"("c")",
                           R"({"startAtOperationTime": {"$timestamp": {"t": )" + std::to_string(t) +
                               R"(, "i": )" + std::to_string(i) + "}}}");
   EXPECT_EQ(Ids(*at), (std::vector<int64_t>{3, 4, 5}));
 
   // Resuming from a PBRT continues with no gap and no duplicate.
-  chat::BsonPtr small = Ok("db", R"({"aggregate": "c", "cursor": {"batchSize": 2},
+  common::BsonPtr small = Ok("db", R"({"aggregate": "c", "cursor": {"batchSize": 2},
       "pipeline": [{"$changeStream": {"resumeAfter": )" +
                                      token + "}}]}");
   EXPECT_EQ(Ids(*small), (std::vector<int64_t>{3, 4}));
@@ -196,11 +196,11 @@ TEST_F(ChangeStreamTest, ResumeAfterStartAfterAndStartAtOperationTimeAreExact) {
 TEST_F(ChangeStreamTest, HistoryLostIsNonResumable) {
   options_.oplog_entries = 3;
   EngineTest::Open();
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   int64_t id = Int(*opened, "cursor.id");
   const std::string start = ToJson(*Doc(*opened, "cursor.postBatchResumeToken"));
   Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3}, {"_id": 4}, {"_id": 5})");
-  chat::BsonPtr lost =
+  common::BsonPtr lost =
       Fails("db",
             R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )" +
                 start + "}}]}",
@@ -219,7 +219,7 @@ TEST_F(ChangeStreamTest, HistoryLostIsNonResumable) {
 TEST_F(ChangeStreamTest, UnknownOrFutureTokensAreFatal) {
   Insert("db", "c", R"({"_id": 1})");
   // Sequence 99 does not exist yet.
-  chat::BsonPtr future =
+  common::BsonPtr future =
       Fails("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter":
           {"_data": "826553F10000000001000000000000006300"}}}]})",
             280);
@@ -267,8 +267,8 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
   int64_t db_id = Int(*Open("db", "1"), "cursor.id");
   Insert("db", "c", R"({"_id": 1})");
   Ok("db", R"({"drop": "c"})");
-  chat::BsonPtr r = Next("db", coll_id, "c");
-  std::vector<chat::BsonPtr> events = Batch(*r);
+  common::BsonPtr r = Next("db", coll_id, "c");
+  std::vector<common::BsonPtr> events = Batch(*r);
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(Str(*events[1], "operationType"), "drop");
   EXPECT_EQ(ToJson(*Doc(*events[1], "ns")), R"({ "db" : "db", "coll" : "c" })");
@@ -286,7 +286,7 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
   EXPECT_EQ(Int(*gone.reply, "code"), 43);
 
   // A database stream sees the drop but is not invalidated by it.
-  chat::BsonPtr db_events = Next("db", db_id, "$cmd.aggregate");
+  common::BsonPtr db_events = Next("db", db_id, "$cmd.aggregate");
   ASSERT_EQ(Batch(*db_events).size(), 2u);
   EXPECT_EQ(Int(*db_events, "cursor.id"), db_id);
 
@@ -295,7 +295,7 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
         R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )" +
             invalidate + "}}]}",
         260);
-  chat::BsonPtr after = Open("db", R"("c")", R"({"startAfter": )" + invalidate + "}");
+  common::BsonPtr after = Open("db", R"("c")", R"({"startAfter": )" + invalidate + "}");
   int64_t after_id = Int(*after, "cursor.id");
   EXPECT_NE(after_id, 0);
   EXPECT_TRUE(Batch(*after).empty());
@@ -305,7 +305,7 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
 
 TEST_F(ChangeStreamTest, StartAtAFutureOperationTimeSkipsEarlierEvents) {
   const uint32_t future = static_cast<uint32_t>(wall_ms_ / 1000) + 10;
-  chat::BsonPtr opened = Open("db", R"("c")",
+  common::BsonPtr opened = Open("db", R"("c")",
                               R"({"startAtOperationTime": {"$timestamp": {"t": )" +
                                   std::to_string(future) + R"(, "i": 1}}})");
   int64_t id = Int(*opened, "cursor.id");
@@ -320,11 +320,11 @@ TEST_F(ChangeStreamTest, ResumingAfterTheDropEventGivesTheInvalidate) {
   int64_t id = Int(*Open("db", R"("c")"), "cursor.id");
   Insert("db", "c", R"({"_id": 1})");
   Ok("db", R"({"drop": "c"})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
   ASSERT_EQ(events.size(), 3u);
   const std::string drop = ToJson(*Doc(*events[1], "_id"));
-  chat::BsonPtr resumed = Open("db", R"("c")", R"({"resumeAfter": )" + drop + "}");
-  std::vector<chat::BsonPtr> again = Batch(*resumed);
+  common::BsonPtr resumed = Open("db", R"("c")", R"({"resumeAfter": )" + drop + "}");
+  std::vector<common::BsonPtr> again = Batch(*resumed);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(Str(*again[0], "operationType"), "invalidate");
   EXPECT_EQ(Str(*again[0], "_id._data"), Str(*events[2], "_id._data"));

@@ -10,7 +10,7 @@ using CommandsTest = EngineTest;
 
 TEST_F(CommandsTest, HelloHasDriverCheckedFieldsAndTypes) {
   for (const char* name : {"hello", "isMaster", "ismaster"}) {
-    chat::BsonPtr r = Ok("admin", std::string(R"({")") + name + R"(": 1, "helloOk": true})", 7);
+    common::BsonPtr r = Ok("admin", std::string(R"({")") + name + R"(": 1, "helloOk": true})", 7);
     EXPECT_TRUE(Bool(*r, "ismaster"));
     EXPECT_TRUE(Bool(*r, "isWritablePrimary"));
     EXPECT_FALSE(Bool(*r, "secondary"));
@@ -61,13 +61,13 @@ TEST_F(CommandsTest, HelloOverOpQueryWorksToo) {
 }
 
 TEST_F(CommandsTest, UnknownCommandIsCommandNotFound) {
-  chat::BsonPtr r = Fails("db", R"({"frobnicate": 1})", 59);
+  common::BsonPtr r = Fails("db", R"({"frobnicate": 1})", 59);
   EXPECT_EQ(Str(*r, "codeName"), "CommandNotFound");
   EXPECT_EQ(Str(*r, "errmsg"), "no such command: 'frobnicate'");
 }
 
 TEST_F(CommandsTest, BadArgumentTypesAreErrorsNamingTheField) {
-  chat::BsonPtr r = Fails("db", R"({"insert": "c", "documents": 5})", 14);
+  common::BsonPtr r = Fails("db", R"({"insert": "c", "documents": 5})", 14);
   EXPECT_NE(Str(*r, "errmsg").find("documents"), std::string::npos);
   Fails("db", R"({"insert": 5, "documents": []})", 73);
   Fails("db", R"({"find": "c", "filter": "x"})", 14);
@@ -83,7 +83,7 @@ TEST_F(CommandsTest, BadArgumentTypesAreErrorsNamingTheField) {
 }
 
 TEST_F(CommandsTest, InsertFindRoundTripWithSortSkipLimitProjection) {
-  chat::BsonPtr r = Ok("db", R"({"insert": "c", "documents": [
+  common::BsonPtr r = Ok("db", R"({"insert": "c", "documents": [
       {"_id": 1, "x": 3, "y": "a"}, {"_id": 2, "x": 1, "y": "b"}, {"_id": 3, "x": 2, "y": "c"},
       {"_id": 4, "x": 5, "y": "d"}]})");
   EXPECT_EQ(Int(*r, "n"), 4);
@@ -94,7 +94,7 @@ TEST_F(CommandsTest, InsertFindRoundTripWithSortSkipLimitProjection) {
   EXPECT_EQ(Str(*r, "cursor.ns"), "db.c");
   EXPECT_EQ(TypeOf(*r, "cursor.id"), BSON_TYPE_INT64);
   EXPECT_EQ(Int(*r, "cursor.id"), 0);
-  std::vector<chat::BsonPtr> docs = Batch(*r);
+  std::vector<common::BsonPtr> docs = Batch(*r);
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(ToJson(*docs[0]), R"({ "y" : "a" })");
   EXPECT_EQ(ToJson(*docs[1]), R"({ "y" : "c" })");
@@ -135,7 +135,7 @@ TEST_F(CommandsTest, IndexedEqualityMatchesAFullScan) {
   }
   auto ids = [&](const std::string& coll, const std::string& filter, const std::string& extra) {
     std::vector<int64_t> out;
-    chat::BsonPtr r = Ok("db", R"({"find": ")" + coll + R"(", "filter": )" + filter +
+    common::BsonPtr r = Ok("db", R"({"find": ")" + coll + R"(", "filter": )" + filter +
                                    R"(, "batchSize": 1000)" + extra + "}");
     for (const auto& d : Batch(*r)) out.push_back(Int(*d, "_id"));
     return out;
@@ -170,8 +170,8 @@ TEST_F(CommandsTest, IndexedEqualityMatchesAFullScan) {
 
 TEST_F(CommandsTest, InsertGeneratesObjectIdFirst) {
   Ok("db", R"({"insert": "c", "documents": [{"a": 1}]})");
-  chat::BsonPtr r = Ok("db", R"({"find": "c"})");
-  std::vector<chat::BsonPtr> docs = Batch(*r);
+  common::BsonPtr r = Ok("db", R"({"find": "c"})");
+  std::vector<common::BsonPtr> docs = Batch(*r);
   ASSERT_EQ(docs.size(), 1u);
   bson_iter_t iter;
   ASSERT_TRUE(bson_iter_init(&iter, docs[0].get()) && bson_iter_next(&iter));
@@ -184,7 +184,7 @@ TEST_F(CommandsTest, BatchSizeAndGetMoreWalkTheWholeResult) {
   for (int i = 0; i < 25; ++i)
     docs += (i ? "," : "") + std::string(R"({"_id": )") + std::to_string(i) + "}";
   Ok("db", R"({"insert": "c", "documents": [)" + docs + "]}");
-  chat::BsonPtr r = Ok("db", R"({"find": "c", "batchSize": 10, "sort": {"_id": 1}})");
+  common::BsonPtr r = Ok("db", R"({"find": "c", "batchSize": 10, "sort": {"_id": 1}})");
   int64_t id = Int(*r, "cursor.id");
   ASSERT_NE(id, 0);
   std::vector<int64_t> seen;
@@ -204,7 +204,7 @@ TEST_F(CommandsTest, DefaultBatchIs101AndNegativeLimitIsSingleBatch) {
   for (int i = 0; i < 150; ++i)
     docs += (i ? "," : "") + std::string(R"({"_id": )") + std::to_string(i) + "}";
   Ok("db", R"({"insert": "c", "documents": [)" + docs + "]}");
-  chat::BsonPtr r = Ok("db", R"({"find": "c"})");
+  common::BsonPtr r = Ok("db", R"({"find": "c"})");
   EXPECT_EQ(Batch(*r).size(), 101u);
   EXPECT_NE(Int(*r, "cursor.id"), 0);
   r = Ok("db", R"({"find": "c", "limit": -5})");
@@ -216,7 +216,7 @@ TEST_F(CommandsTest, DefaultBatchIs101AndNegativeLimitIsSingleBatch) {
 }
 
 TEST_F(CommandsTest, FindOnMissingCollectionIsEmpty) {
-  chat::BsonPtr r = Ok("db", R"({"find": "nothing"})");
+  common::BsonPtr r = Ok("db", R"({"find": "nothing"})");
   EXPECT_TRUE(Batch(*r).empty());
   EXPECT_EQ(Int(*r, "cursor.id"), 0);
 }
@@ -224,14 +224,14 @@ TEST_F(CommandsTest, FindOnMissingCollectionIsEmpty) {
 TEST_F(CommandsTest, GetMoreErrors) {
   Fails("db", R"({"getMore": {"$numberLong": "12345"}, "collection": "c"})", 43);
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}, {"_id": 2}, {"_id": 3}]})");
-  chat::BsonPtr r = Ok("db", R"({"find": "c", "batchSize": 1})");
+  common::BsonPtr r = Ok("db", R"({"find": "c", "batchSize": 1})");
   int64_t id = Int(*r, "cursor.id");
   Fails("db", R"({"getMore": )" + Long(id) + R"(, "collection": "other"})", 13);
 }
 
 TEST_F(CommandsTest, DuplicateIdOrderedStopsUnorderedContinues) {
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
-  chat::BsonPtr r =
+  common::BsonPtr r =
       Ok("db", R"({"insert": "c", "documents": [{"_id": 2}, {"_id": 1}, {"_id": 3}]})");
   EXPECT_EQ(Int(*r, "n"), 1);
   EXPECT_EQ(Int(*r, "writeErrors.0.index"), 1);
@@ -253,13 +253,13 @@ TEST_F(CommandsTest, DuplicateIdOrderedStopsUnorderedContinues) {
 
 TEST_F(CommandsTest, NumericIdsCollideAcrossTypes) {
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
-  chat::BsonPtr r = Ok("db", R"({"insert": "c", "documents": [{"_id": 1.0}]})");
+  common::BsonPtr r = Ok("db", R"({"insert": "c", "documents": [{"_id": 1.0}]})");
   EXPECT_EQ(Int(*r, "writeErrors.0.code"), 11000);
 }
 
 TEST_F(CommandsTest, UniqueIndexEnforcedOnExistingAndLaterDocs) {
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1, "u": "a"}, {"_id": 2, "u": "a"}]})");
-  chat::BsonPtr r = Fails(
+  common::BsonPtr r = Fails(
       "db",
       R"({"createIndexes": "c", "indexes": [{"key": {"u": 1}, "name": "u_1", "unique": true}]})",
       11000);
@@ -284,7 +284,7 @@ TEST_F(CommandsTest, UniqueIndexEnforcedOnExistingAndLaterDocs) {
 TEST_F(CommandsTest, CompoundUniqueIndex) {
   Ok("db",
      R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "b": -1}, "name": "ab", "unique": true}]})");
-  chat::BsonPtr r = Ok("db", R"({"insert": "c", "ordered": false, "documents": [
+  common::BsonPtr r = Ok("db", R"({"insert": "c", "ordered": false, "documents": [
       {"a": 1, "b": 1}, {"a": 1, "b": 2}, {"a": 1, "b": 1}]})");
   EXPECT_EQ(Int(*r, "n"), 2);
   EXPECT_EQ(Int(*r, "writeErrors.0.index"), 2);
@@ -292,7 +292,7 @@ TEST_F(CommandsTest, CompoundUniqueIndex) {
 }
 
 TEST_F(CommandsTest, CreateIndexesConflictsAndNoOps) {
-  chat::BsonPtr r =
+  common::BsonPtr r =
       Ok("db", R"({"createIndexes": "c", "indexes": [{"key": {"x": 1}, "name": "x_1"}]})");
   EXPECT_TRUE(Bool(*r, "createdCollectionAutomatically"));
   r = Ok("db", R"({"createIndexes": "c", "indexes": [{"key": {"x": 1}, "name": "x_1"}]})");
@@ -306,8 +306,8 @@ TEST_F(CommandsTest, ListIndexesAndCollections) {
   Ok("db",
      R"({"createIndexes": "c", "indexes": [{"key": {"x": -1}, "name": "x_-1", "unique": true}]})");
   Ok("db", R"({"create": "d"})");
-  chat::BsonPtr r = Ok("db", R"({"listIndexes": "c"})");
-  std::vector<chat::BsonPtr> indexes = Batch(*r);
+  common::BsonPtr r = Ok("db", R"({"listIndexes": "c"})");
+  std::vector<common::BsonPtr> indexes = Batch(*r);
   ASSERT_EQ(indexes.size(), 2u);
   EXPECT_EQ(
       ToJson(*indexes[0]),
@@ -317,7 +317,7 @@ TEST_F(CommandsTest, ListIndexesAndCollections) {
 
   r = Ok("db", R"({"listCollections": 1})");
   EXPECT_EQ(Str(*r, "cursor.ns"), "db.$cmd.listCollections");
-  std::vector<chat::BsonPtr> colls = Batch(*r);
+  std::vector<common::BsonPtr> colls = Batch(*r);
   ASSERT_EQ(colls.size(), 2u);
   EXPECT_EQ(Str(*colls[0], "name"), "c");
   EXPECT_EQ(Str(*colls[0], "type"), "collection");
@@ -335,7 +335,7 @@ TEST_F(CommandsTest, CreateConflictAndDrop) {
   Ok("db", R"({"create": "c"})");
   Fails("db", R"({"create": "c"})", 48);
   Ok("db", R"({"drop": "c"})");
-  chat::BsonPtr r = Fails("db", R"({"drop": "c"})", 26);
+  common::BsonPtr r = Fails("db", R"({"drop": "c"})", 26);
   EXPECT_EQ(Str(*r, "codeName"), "NamespaceNotFound");
   EXPECT_EQ(Str(*r, "errmsg"), "ns not found");
   Ok("db", R"({"create": "c"})");
@@ -353,9 +353,9 @@ TEST_F(CommandsTest, CountAndDelete) {
 
 TEST_F(CommandsTest, AggregatePipelineAndCountDocumentsShape) {
   Ok("db", R"({"insert": "c", "documents": [{"r": "a"}, {"r": "b"}, {"r": "a"}]})");
-  chat::BsonPtr r = Ok("db", R"({"aggregate": "c", "cursor": {},
+  common::BsonPtr r = Ok("db", R"({"aggregate": "c", "cursor": {},
       "pipeline": [{"$match": {"r": "a"}}, {"$group": {"_id": 1, "n": {"$sum": 1}}}]})");
-  std::vector<chat::BsonPtr> docs = Batch(*r);
+  std::vector<common::BsonPtr> docs = Batch(*r);
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(Int(*docs[0], "n"), 2);
   Fails("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$bogus": {}}]})", 40324);
@@ -363,7 +363,7 @@ TEST_F(CommandsTest, AggregatePipelineAndCountDocumentsShape) {
 
 TEST_F(CommandsTest, PingBuildInfoAndEndSessions) {
   Ok("admin", R"({"ping": 1})");
-  chat::BsonPtr r = Ok("admin", R"({"buildInfo": 1})");
+  common::BsonPtr r = Ok("admin", R"({"buildInfo": 1})");
   EXPECT_EQ(Str(*r, "version"), "6.0.0");
   EXPECT_EQ(Int(*r, "versionArray.0"), 6);
   EXPECT_EQ(Int(*r, "bits"), 64);
@@ -376,7 +376,7 @@ TEST_F(CommandsTest, RetryableInsertIsAppliedOnce) {
       "lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAQ==", "subType": "04"}}},
       "txnNumber": {"$numberLong": "7"}})";
   EXPECT_EQ(Int(*Ok("db", cmd), "n"), 1);
-  chat::BsonPtr again = Ok("db", cmd);
+  common::BsonPtr again = Ok("db", cmd);
   EXPECT_EQ(Int(*again, "n"), 1);
   EXPECT_FALSE(Has(*again, "writeErrors"));  // a second real insert would be a duplicate
   EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 1);

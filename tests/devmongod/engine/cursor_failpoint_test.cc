@@ -23,7 +23,7 @@ TEST_F(CursorTest, KillCursorsReportsKilledAndNotFound) {
   int64_t b = Int(*Ok("db", R"({"find": "c", "batchSize": 1})"), "cursor.id");
   ASSERT_NE(a, b);
   EXPECT_EQ(OpenCursors(), 2);
-  chat::BsonPtr r =
+  common::BsonPtr r =
       Ok("db", R"({"killCursors": "c", "cursors": [)" + Long(a) + ", " + Long(999) + "]}");
   EXPECT_EQ(Int(*r, "cursorsKilled.0"), a);
   EXPECT_FALSE(Has(*r, "cursorsKilled.1"));
@@ -45,7 +45,7 @@ TEST_F(CursorTest, KillCursorsOnTheCommandNamespaceOfDatabaseAndClusterStreams) 
       "pipeline": [{"$changeStream": {"allChangesForCluster": true}}]})"),
                                "cursor.id");
   EXPECT_EQ(OpenCursors(), 2);
-  chat::BsonPtr r =
+  common::BsonPtr r =
       Ok("db", R"({"killCursors": "$cmd.aggregate", "cursors": [)" + Long(db_stream) + "]}");
   EXPECT_EQ(Int(*r, "cursorsKilled.0"), db_stream);
   Ok("admin", R"({"killCursors": "$cmd.aggregate", "cursors": [)" + Long(cluster_stream) + "]}");
@@ -83,7 +83,7 @@ TEST_F(CursorTest, PinnedChangeStreamIsNotIdleUntilItsConnectionCloses) {
   ASSERT_EQ(parked.kind, Outcome::Kind::kWait);
   mono_ms_ += 5000;
   engine_->OnTick(mono_ms_);
-  chat::BsonPtr status = Ok("admin", R"({"serverStatus": 1})");
+  common::BsonPtr status = Ok("admin", R"({"serverStatus": 1})");
   EXPECT_EQ(Int(*status, "metrics.cursor.open.total"), 1);
   EXPECT_EQ(Int(*status, "metrics.cursor.open.pinned"), 1);
   engine_->OnConnectionClosed(4);
@@ -101,7 +101,7 @@ TEST_F(CursorTest, ServerStatusCountsConnectionsAndOperations) {
   engine_->OnConnectionClosed(2);
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}, {"_id": 2}]})");
   Ok("db", R"({"find": "c"})");
-  chat::BsonPtr r = Ok("admin", R"({"serverStatus": 1})");
+  common::BsonPtr r = Ok("admin", R"({"serverStatus": 1})");
   EXPECT_EQ(Int(*r, "connections.current"), 1);
   EXPECT_EQ(Int(*r, "connections.totalCreated"), 2);
   EXPECT_EQ(Int(*r, "opcounters.insert"), 2);
@@ -114,18 +114,18 @@ TEST_F(CursorTest, ServerStatusCountsConnectionsAndOperations) {
 using FailPointTest = EngineTest;
 
 TEST_F(FailPointTest, OnlyOnAdmin) {
-  chat::BsonPtr r = Fails("db", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn"})", 13);
+  common::BsonPtr r = Fails("db", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn"})", 13);
   EXPECT_EQ(Str(*r, "errmsg"), "configureFailPoint may only be run against the admin database.");
   Fails("admin", R"({"configureFailPoint": "noSuchPoint", "mode": "alwaysOn"})", 2);
   Fails("admin", R"({"configureFailPoint": "failCommand", "mode": "sometimes"})", 2);
 }
 
 TEST_F(FailPointTest, TimesCountsDownAndCountReportsFirings) {
-  chat::BsonPtr r = Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"times": 2},
+  common::BsonPtr r = Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"times": 2},
       "data": {"failCommands": ["find"], "errorCode": 91}})");
   EXPECT_EQ(Int(*r, "count"), 0);
   Ok("db", R"({"count": "c"})");  // not listed
-  chat::BsonPtr failed = Fails("db", R"({"find": "c"})", 91);
+  common::BsonPtr failed = Fails("db", R"({"find": "c"})", 91);
   EXPECT_EQ(Str(*failed, "codeName"), "ShutdownInProgress");
   EXPECT_EQ(Str(*failed, "errmsg"), "Failing command via 'failCommand' failpoint");
   EXPECT_FALSE(Has(*failed, "errorLabels"));
@@ -141,7 +141,7 @@ TEST_F(FailPointTest, RetryableWritesAndResumableStreamsAreLabelled) {
       "subType": "04"}}}, "txnNumber": {"$numberLong": "1"})";
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
       "data": {"failCommands": ["insert", "getMore", "update"], "errorCode": 91}})");
-  chat::BsonPtr retryable =
+  common::BsonPtr retryable =
       Fails("db", R"({"insert": "c", "documents": [{}], )" + session + "}", 91);
   EXPECT_EQ(Str(*retryable, "errorLabels.0"), "RetryableWriteError");
   EXPECT_FALSE(Has(*retryable, "errorLabels.1"));
@@ -154,7 +154,7 @@ TEST_F(FailPointTest, RetryableWritesAndResumableStreamsAreLabelled) {
   int64_t find = Int(*Ok("db", R"({"find": "c", "batchSize": 0})"), "cursor.id");
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
       "data": {"failCommands": ["getMore"], "errorCode": 91}})");
-  chat::BsonPtr resumable =
+  common::BsonPtr resumable =
       Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 91);
   EXPECT_EQ(Str(*resumable, "errorLabels.0"), "ResumableChangeStreamError");
   // A find cursor's getMore is not a change stream's.
@@ -177,7 +177,7 @@ TEST_F(FailPointTest, WriteConcernErrorLetsTheWriteHappenAndSaysSo) {
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"times": 2},
       "data": {"failCommands": ["insert"],
                "writeConcernError": {"code": 91, "errmsg": "Replication is being shut down"}}})");
-  chat::BsonPtr r = Ok("db", R"({"insert": "w", "documents": [{"_id": 1}], )" + session + "}");
+  common::BsonPtr r = Ok("db", R"({"insert": "w", "documents": [{"_id": 1}], )" + session + "}");
   EXPECT_EQ(Int(*r, "n"), 1);
   EXPECT_EQ(Int(*r, "writeConcernError.code"), 91);
   EXPECT_EQ(Str(*r, "writeConcernError.errmsg"), "Replication is being shut down");
@@ -195,7 +195,7 @@ TEST_F(FailPointTest, SkipThenAlwaysOnThenOff) {
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"skip": 1},
       "data": {"failCommands": ["insert"], "errorCode": 1234, "errorLabels": ["RetryableWriteError"]}})");
   Ok("db", R"({"insert": "c", "documents": [{}]})");
-  chat::BsonPtr r = Fails("db", R"({"insert": "c", "documents": [{}]})", 1234);
+  common::BsonPtr r = Fails("db", R"({"insert": "c", "documents": [{}]})", 1234);
   EXPECT_EQ(Str(*r, "codeName"), "Location1234");
   EXPECT_EQ(Str(*r, "errorLabels.0"), "RetryableWriteError");
   Fails("db", R"({"insert": "c", "documents": [{}]})", 1234);

@@ -37,7 +37,7 @@ double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-devmongod::Outcome Run(devmongod::CommandHandler& engine, chat::BsonPtr command,
+devmongod::Outcome Run(devmongod::CommandHandler& engine, common::BsonPtr command,
                        uint64_t connection = 1, bool deadline_passed = false) {
   devmongod::wire::Request request;
   request.header.op_code = devmongod::wire::kOpMsg;
@@ -51,8 +51,8 @@ devmongod::Outcome Run(devmongod::CommandHandler& engine, chat::BsonPtr command,
   return engine.Execute(request, ctx);
 }
 
-chat::BsonPtr InsertCommand(int i) {
-  chat::BsonPtr command = chat::NewBson();
+common::BsonPtr InsertCommand(int i) {
+  common::BsonPtr command = common::NewBson();
   BSON_APPEND_UTF8(command.get(), "insert", "messages");
   bson_t docs, doc;
   bson_append_array_begin(command.get(), "documents", -1, &docs);
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   const bool with_index = std::getenv("BENCH_NO_INDEX") == nullptr;
   if (with_index) {
     // The chat's index: {room: 1, _id: -1}.
-    chat::BsonPtr create = chat::NewBson();
+    common::BsonPtr create = common::NewBson();
     BSON_APPEND_UTF8(create.get(), "createIndexes", "messages");
     bson_t indexes, index, key;
     bson_append_array_begin(create.get(), "indexes", -1, &indexes);
@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
   const auto page_start = Clock::now();
   constexpr int kPages = 20;
   for (int i = 0; i < kPages; ++i) {
-    chat::BsonPtr find = chat::NewBson();
+    common::BsonPtr find = common::NewBson();
     BSON_APPEND_UTF8(find.get(), "find", "messages");
     bson_t filter, sort;
     bson_append_document_begin(find.get(), "filter", -1, &filter);
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   std::printf("history page over %d docs: per_page_ms=%.2f\n", docs, MsSince(page_start) / kPages);
   const auto count_start = Clock::now();
   for (int i = 0; i < kPages; ++i) {
-    chat::BsonPtr count = chat::NewBson();
+    common::BsonPtr count = common::NewBson();
     BSON_APPEND_UTF8(count.get(), "count", "messages");
     bson_t filter;
     bson_append_document_begin(count.get(), "query", -1, &filter);
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   std::vector<int64_t> cursors;
   const long rss_before = ResidentKb();
   for (int i = 0; i < parked; ++i) {
-    chat::BsonPtr open = chat::NewBson();
+    common::BsonPtr open = common::NewBson();
     BSON_APPEND_UTF8(open.get(), "aggregate", "messages");
     bson_t pipeline, stage, spec, cursor, match, match_spec;
     bson_append_array_begin(open.get(), "pipeline", -1, &pipeline);
@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
     }
   }
   auto get_more = [&](size_t i) {
-    chat::BsonPtr command = chat::NewBson();
+    common::BsonPtr command = common::NewBson();
     BSON_APPEND_INT64(command.get(), "getMore", cursors[i]);
     BSON_APPEND_UTF8(command.get(), "collection", "messages");
     return Run(e, std::move(command), 100 + i);

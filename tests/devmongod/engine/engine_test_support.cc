@@ -16,13 +16,13 @@ bool Find(const bson_t& doc, const std::string& path, bson_iter_t* out) {
 
 }  // namespace
 
-chat::BsonPtr Json(const std::string& json) {
+common::BsonPtr Json(const std::string& json) {
   bson_error_t error;
-  chat::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+  common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                        static_cast<ssize_t>(json.size()), &error));
   if (!doc) {
     ADD_FAILURE() << "bad test JSON: " << error.message << " in " << json;
-    return chat::NewBson();
+    return common::NewBson();
   }
   return doc;
 }
@@ -74,12 +74,12 @@ std::string Str(const bson_t& doc, const std::string& path) {
   return bson_iter_utf8(&iter, nullptr);
 }
 
-chat::BsonPtr Doc(const bson_t& doc, const std::string& path) {
+common::BsonPtr Doc(const bson_t& doc, const std::string& path) {
   bson_iter_t iter;
   if (!Find(doc, path, &iter) ||
       !(BSON_ITER_HOLDS_DOCUMENT(&iter) || BSON_ITER_HOLDS_ARRAY(&iter))) {
     ADD_FAILURE() << "no document " << path << " in " << ToJson(doc);
-    return chat::NewBson();
+    return common::NewBson();
   }
   uint32_t len = 0;
   const uint8_t* data = nullptr;
@@ -88,26 +88,26 @@ chat::BsonPtr Doc(const bson_t& doc, const std::string& path) {
   } else {
     bson_iter_array(&iter, &len, &data);
   }
-  return chat::BsonFromData(data, len);
+  return common::BsonFromData(data, len);
 }
 
-std::vector<chat::BsonPtr> Batch(const bson_t& reply) {
+std::vector<common::BsonPtr> Batch(const bson_t& reply) {
   const char* name = Has(reply, "cursor.firstBatch") ? "cursor.firstBatch" : "cursor.nextBatch";
-  chat::BsonPtr array = Doc(reply, name);
-  std::vector<chat::BsonPtr> docs;
+  common::BsonPtr array = Doc(reply, name);
+  std::vector<common::BsonPtr> docs;
   bson_iter_t iter;
   bson_iter_init(&iter, array.get());
   while (bson_iter_next(&iter)) {
     uint32_t len = 0;
     const uint8_t* data = nullptr;
     bson_iter_document(&iter, &len, &data);
-    docs.push_back(chat::BsonFromData(data, len));
+    docs.push_back(common::BsonFromData(data, len));
   }
   return docs;
 }
 
 std::string ToJson(const bson_t& doc) {
-  chat::BsonString s(bson_as_canonical_extended_json(&doc, nullptr));
+  common::BsonString s(bson_as_canonical_extended_json(&doc, nullptr));
   return s ? s.get() : "<invalid>";
 }
 
@@ -148,7 +148,7 @@ std::string EngineTest::MakeDbPath() {
   return dir;
 }
 
-Outcome EngineTest::RunCommand(const std::string& db, chat::BsonPtr command, uint64_t connection) {
+Outcome EngineTest::RunCommand(const std::string& db, common::BsonPtr command, uint64_t connection) {
   wire::Request request;
   request.header.op_code = wire::kOpMsg;
   request.database = db;
@@ -175,22 +175,22 @@ Outcome EngineTest::Run(const std::string& db, const std::string& json, uint64_t
   return engine_->Execute(request, ctx);
 }
 
-chat::BsonPtr EngineTest::Ok(const std::string& db, const std::string& json, uint64_t connection) {
+common::BsonPtr EngineTest::Ok(const std::string& db, const std::string& json, uint64_t connection) {
   Outcome outcome = Run(db, json, connection);
   if (outcome.kind != Outcome::Kind::kReply || !outcome.reply) {
     ADD_FAILURE() << "no reply for " << json;
-    return chat::NewBson();
+    return common::NewBson();
   }
   EXPECT_EQ(Double(*outcome.reply, "ok"), 1.0) << json << " -> " << ToJson(*outcome.reply);
   return std::move(outcome.reply);
 }
 
-chat::BsonPtr EngineTest::Fails(const std::string& db, const std::string& json, int32_t code,
+common::BsonPtr EngineTest::Fails(const std::string& db, const std::string& json, int32_t code,
                                 uint64_t connection) {
   Outcome outcome = Run(db, json, connection);
   if (outcome.kind != Outcome::Kind::kReply || !outcome.reply) {
     ADD_FAILURE() << "no reply for " << json;
-    return chat::NewBson();
+    return common::NewBson();
   }
   EXPECT_EQ(Double(*outcome.reply, "ok"), 0.0) << json << " -> " << ToJson(*outcome.reply);
   EXPECT_EQ(Int(*outcome.reply, "code"), code) << json << " -> " << ToJson(*outcome.reply);

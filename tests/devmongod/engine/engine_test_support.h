@@ -16,7 +16,7 @@
 
 namespace devmongod::testing {
 
-chat::BsonPtr Json(const std::string& json);
+common::BsonPtr Json(const std::string& json);
 
 // Reply field access by dotted path ("cursor.firstBatch.0.x").
 bool Has(const bson_t& doc, const std::string& path);
@@ -25,9 +25,9 @@ int64_t Int(const bson_t& doc, const std::string& path);
 double Double(const bson_t& doc, const std::string& path);
 bool Bool(const bson_t& doc, const std::string& path);
 std::string Str(const bson_t& doc, const std::string& path);
-chat::BsonPtr Doc(const bson_t& doc, const std::string& path);
+common::BsonPtr Doc(const bson_t& doc, const std::string& path);
 // The documents of cursor.firstBatch or cursor.nextBatch.
-std::vector<chat::BsonPtr> Batch(const bson_t& reply);
+std::vector<common::BsonPtr> Batch(const bson_t& reply);
 // Extended JSON of a document, for comparisons and messages.
 std::string ToJson(const bson_t& doc);
 // {"$numberLong": "<id>"}, for splicing cursor ids into JSON commands.
@@ -46,11 +46,11 @@ class EngineTest : public ::testing::Test {
 
   Outcome Run(const std::string& db, const std::string& json, uint64_t connection = 1,
               bool deadline_passed = false, bool failpoint_applied = false);
-  Outcome RunCommand(const std::string& db, chat::BsonPtr command, uint64_t connection = 1);
+  Outcome RunCommand(const std::string& db, common::BsonPtr command, uint64_t connection = 1);
   // Runs and expects {ok: 1}; returns the reply (an empty document on failure).
-  chat::BsonPtr Ok(const std::string& db, const std::string& json, uint64_t connection = 1);
+  common::BsonPtr Ok(const std::string& db, const std::string& json, uint64_t connection = 1);
   // Runs and expects {ok: 0, code}; returns the reply.
-  chat::BsonPtr Fails(const std::string& db, const std::string& json, int32_t code,
+  common::BsonPtr Fails(const std::string& db, const std::string& json, int32_t code,
                       uint64_t connection = 1);
 
   EngineOptions options_;

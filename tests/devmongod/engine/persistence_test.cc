@@ -39,14 +39,14 @@ TEST_F(PersistenceTest, DataIndexesAndResumeTokensSurviveReopen) {
   engine_->BeforeReplies();
   Outcome events = Run("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})");
   ASSERT_EQ(events.kind, Outcome::Kind::kReply);
-  std::vector<chat::BsonPtr> before = Batch(*events.reply);
+  std::vector<common::BsonPtr> before = Batch(*events.reply);
   ASSERT_EQ(before.size(), 4u);  // 3 inserts + 1 delete
   const std::string last_token = Str(*before[3], "_id._data");
 
   wall_ms_ += 60'000;
   Open();
-  chat::BsonPtr docs = Ok("db", R"({"find": "c", "sort": {"_id": 1}})");
-  std::vector<chat::BsonPtr> found = Batch(*docs);
+  common::BsonPtr docs = Ok("db", R"({"find": "c", "sort": {"_id": 1}})");
+  std::vector<common::BsonPtr> found = Batch(*docs);
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(Int(*found[0], "_id"), 1);
   EXPECT_EQ(Int(*found[1], "_id"), 3);
@@ -59,11 +59,11 @@ TEST_F(PersistenceTest, DataIndexesAndResumeTokensSurviveReopen) {
 
   // Resume from before the restart: exactly the events after the token (the
   // "gone" collection is out of scope, the refused insert made no event).
-  chat::BsonPtr resumed =
+  common::BsonPtr resumed =
       Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
       {"resumeAfter": {"_data": ")" +
                    last_token + R"("}}}]})");
-  std::vector<chat::BsonPtr> after = Batch(*resumed);
+  std::vector<common::BsonPtr> after = Batch(*resumed);
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(Str(*after[0], "operationType"), "insert");
   EXPECT_EQ(Int(*after[0], "documentKey._id"), 5);
@@ -73,7 +73,7 @@ TEST_F(PersistenceTest, DataIndexesAndResumeTokensSurviveReopen) {
 // with exactly the events written after it was handed out.
 TEST_F(PersistenceTest, HighWaterMarkTokenResumesAfterReopen) {
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}]})");
-  chat::BsonPtr opened =
+  common::BsonPtr opened =
       Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})");
   const std::string mark = Str(*opened, "cursor.postBatchResumeToken._data");
   ASSERT_EQ(mark.substr(34), "02");
@@ -82,10 +82,10 @@ TEST_F(PersistenceTest, HighWaterMarkTokenResumesAfterReopen) {
   wall_ms_ += 60'000;
   Open();
   Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
-  chat::BsonPtr resumed = Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [
+  common::BsonPtr resumed = Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [
       {"$changeStream": {"resumeAfter": {"_data": ")" +
                                        mark + R"("}}}]})");
-  std::vector<chat::BsonPtr> events = Batch(*resumed);
+  std::vector<common::BsonPtr> events = Batch(*resumed);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(Int(*events[0], "documentKey._id"), 2);
   EXPECT_EQ(Int(*events[1], "documentKey._id"), 3);
@@ -96,17 +96,17 @@ TEST_F(PersistenceTest, SequenceContinuesAfterReopen) {
       Int(*Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream": {}}]})"),
           "cursor.id");
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1}, {"_id": 2}]})");
-  chat::BsonPtr first = std::move(
+  common::BsonPtr first = std::move(
       Run("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "$cmd.aggregate"})").reply);
-  std::vector<chat::BsonPtr> events = Batch(*first);
+  std::vector<common::BsonPtr> events = Batch(*first);
   ASSERT_EQ(events.size(), 2u);
   const std::string token = Str(*events[1], "_id._data");
   Open();
   Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
-  chat::BsonPtr resumed = Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
+  common::BsonPtr resumed = Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
       {"resumeAfter": {"_data": ")" + token +
                                        R"("}}}]})");
-  std::vector<chat::BsonPtr> next = Batch(*resumed);
+  std::vector<common::BsonPtr> next = Batch(*resumed);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(Int(*next[0], "documentKey._id"), 3);
   EXPECT_EQ(SeqOf(Str(*next[0], "_id._data")), SeqOf(token) + 1);
@@ -119,7 +119,7 @@ TEST_F(PersistenceTest, RetryableWriteTableSurvivesReopen) {
       "txnNumber": {"$numberLong": "3"}})";
   EXPECT_EQ(Int(*Ok("db", cmd), "n"), 1);
   Open();
-  chat::BsonPtr again = Ok("db", cmd);
+  common::BsonPtr again = Ok("db", cmd);
   EXPECT_EQ(Int(*again, "n"), 1);
   EXPECT_FALSE(Has(*again, "writeErrors"));
 }
@@ -152,7 +152,7 @@ TEST_F(PersistenceTest, SecondEngineOnALockedDbpathFails) {
 // insert is journaled in chunks and replays whole.
 TEST_F(PersistenceTest, HugeInsertIsJournaledInChunks) {
   const std::string blob(13 * 1024 * 1024, 'x');
-  chat::BsonPtr command = chat::NewBson();
+  common::BsonPtr command = common::NewBson();
   BSON_APPEND_UTF8(command.get(), "insert", "big");
   bson_t docs;
   bson_append_array_begin(command.get(), "documents", -1, &docs);
@@ -204,7 +204,7 @@ TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
   Ok("db", retry);
   Outcome events = Run("db", R"({"getMore": )" + Long(late) + R"(, "collection": "c"})");
   ASSERT_EQ(events.kind, Outcome::Kind::kReply);
-  std::vector<chat::BsonPtr> batch = Batch(*events.reply);
+  std::vector<common::BsonPtr> batch = Batch(*events.reply);
   ASSERT_EQ(batch.size(), 1u);
   const std::string token = Str(*batch[0], "_id._data");
   engine_.reset();
@@ -216,11 +216,11 @@ TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
   for (int reopen = 0; reopen < 2; ++reopen) {
     EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 11);
     EXPECT_EQ(Int(*Ok("db", R"({"count": "gone"})"), "n"), 0);
-    chat::BsonPtr again = Ok("db", retry);
+    common::BsonPtr again = Ok("db", retry);
     EXPECT_FALSE(Has(*again, "writeErrors"));
     EXPECT_EQ(Int(*Ok("db", R"({"insert": "c", "documents": [{"u": 195}]})"), "writeErrors.0.code"),
               11000);
-    chat::BsonPtr resumed =
+    common::BsonPtr resumed =
         Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
         {"resumeAfter": {"_data": ")" +
                      token + R"("}}}]})");
@@ -228,11 +228,11 @@ TEST_F(PersistenceTest, CompactionKeepsStateHistoryAndRetryableWrites) {
     Open();  // the second round replays the compacted journal (no new compaction: it is small)
   }
   Ok("db", R"({"insert": "c", "documents": [{"_id": 600, "u": 600}]})");
-  chat::BsonPtr resumed =
+  common::BsonPtr resumed =
       Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
       {"resumeAfter": {"_data": ")" +
                    token + R"("}}}]})");
-  std::vector<chat::BsonPtr> next = Batch(*resumed);
+  std::vector<common::BsonPtr> next = Batch(*resumed);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(SeqOf(Str(*next[0], "_id._data")), SeqOf(token) + 1);
   EXPECT_EQ(Int(*next[0], "documentKey._id"), 600);

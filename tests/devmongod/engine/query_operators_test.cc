@@ -29,10 +29,10 @@ TEST_F(QueryOperatorsTest, FindCountAggregateAndDeleteUseThem) {
   EXPECT_EQ(Count(R"({"votes": {"$elemMatch": {"up": true}}})"), 1);
   EXPECT_EQ(Count(R"({"n": {"$mod": [2, 1]}})"), 2);  // 3 and 5.5 (truncated to 5)
   EXPECT_EQ(Count(R"({"$expr": {"$gt": ["$n", 4]}})"), 2);
-  chat::BsonPtr found = Ok("db", R"({"find": "m", "filter": {"$expr": {"$lt": ["$n", 4]}}})");
+  common::BsonPtr found = Ok("db", R"({"find": "m", "filter": {"$expr": {"$lt": ["$n", 4]}}})");
   ASSERT_EQ(Batch(*found).size(), 1u);
   EXPECT_EQ(Int(*Batch(*found)[0], "_id"), 1);
-  chat::BsonPtr grouped = Ok("db", R"({"aggregate": "m", "cursor": {}, "pipeline": [
+  common::BsonPtr grouped = Ok("db", R"({"aggregate": "m", "cursor": {}, "pipeline": [
       {"$match": {"votes": {"$size": 0}}}, {"$project": {"_id": 0, "user": 1}}]})");
   ASSERT_EQ(Batch(*grouped).size(), 1u);
   EXPECT_EQ(Str(*Batch(*grouped)[0], "user"), "bob");
@@ -44,9 +44,9 @@ TEST_F(QueryOperatorsTest, FindCountAggregateAndDeleteUseThem) {
 }
 
 TEST_F(QueryOperatorsTest, ErrorsNameTheOperator) {
-  chat::BsonPtr where = Fails("db", R"({"find": "m", "filter": {"$where": "true"}})", 2);
+  common::BsonPtr where = Fails("db", R"({"find": "m", "filter": {"$where": "true"}})", 2);
   EXPECT_NE(Str(*where, "errmsg").find("$where"), std::string::npos);
-  chat::BsonPtr bits = Fails("db", R"({"count": "m", "query": {"n": {"$bitsAllSet": 1}}})", 2);
+  common::BsonPtr bits = Fails("db", R"({"count": "m", "query": {"n": {"$bitsAllSet": 1}}})", 2);
   EXPECT_NE(Str(*bits, "errmsg").find("$bitsAllSet"), std::string::npos);
   Fails("db", R"({"find": "m", "filter": {"$expr": {"$nope": 1}}})", 168);
 }

@@ -14,7 +14,7 @@ namespace {
 class ResumePointTest : public ChangeStreamTest {
  protected:
   // Opens a stream on db.c from `option: token`.
-  chat::BsonPtr From(const std::string& option, const std::string& token_json) {
+  common::BsonPtr From(const std::string& option, const std::string& token_json) {
     return Open("db", R"("c")", R"({")" + option + R"(": )" + token_json + "}");
   }
   std::string ResumeCommand(const std::string& option, const std::string& token_json) {
@@ -32,7 +32,7 @@ TEST_F(ResumePointTest, NewStreamTokenIsAHighWaterMarkAfterEveryEvent) {
   Insert("db", "c", R"({"_id": 3})");
   const std::string last_event = TokenOf(*Batch(*Next("db", reader, "$cmd.aggregate"))[0], "_id");
 
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   const std::string mark = TokenOf(*opened, "cursor.postBatchResumeToken");
   EXPECT_GT(mark, last_event);  // sorts after every event so far
   EXPECT_EQ(mark.substr(34), "02");
@@ -40,7 +40,7 @@ TEST_F(ResumePointTest, NewStreamTokenIsAHighWaterMarkAfterEveryEvent) {
   // exactly the events after it.
   const std::string token = TokenJson(*opened, "cursor.postBatchResumeToken");
   for (const char* option : {"resumeAfter", "startAfter"}) {
-    chat::BsonPtr resumed = From(option, token);
+    common::BsonPtr resumed = From(option, token);
     EXPECT_TRUE(Batch(*resumed).empty()) << option;
     EXPECT_EQ(TokenOf(*resumed, "cursor.postBatchResumeToken"), mark) << option;
   }
@@ -56,10 +56,10 @@ TEST_F(ResumePointTest, NewStreamTokenIsAHighWaterMarkAfterEveryEvent) {
 TEST_F(ResumePointTest, TokenOfAStreamOpenedAfterADropDoesNotReplayTheInvalidate) {
   Insert("db", "c", R"({"_id": 1})");
   Ok("db", R"({"drop": "c"})");
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   const std::string token = TokenJson(*opened, "cursor.postBatchResumeToken");
   Insert("db", "c", R"({"_id": 2})");
-  chat::BsonPtr resumed = From("resumeAfter", token);
+  common::BsonPtr resumed = From("resumeAfter", token);
   EXPECT_EQ(Ids(*resumed), std::vector<int64_t>{2});
   EXPECT_NE(Int(*resumed, "cursor.id"), 0);
   // And the first stream, open across the re-creation, simply continues.
@@ -67,19 +67,19 @@ TEST_F(ResumePointTest, TokenOfAStreamOpenedAfterADropDoesNotReplayTheInvalidate
 }
 
 TEST_F(ResumePointTest, EmptyBatchesMoveTheMarkPastEventsOutOfScopeOrFiltered) {
-  chat::BsonPtr opened = Open("db", R"("c")", "{}", R"(, {"$match": {"fullDocument.keep": true}})");
+  common::BsonPtr opened = Open("db", R"("c")", "{}", R"(, {"$match": {"fullDocument.keep": true}})");
   int64_t id = Int(*opened, "cursor.id");
   const std::string first = TokenOf(*opened, "cursor.postBatchResumeToken");
   Insert("db", "other", R"({"_id": 1})");
   Insert("db", "c", R"({"_id": 2})");
-  chat::BsonPtr moved = Next("db", id, "c");
+  common::BsonPtr moved = Next("db", id, "c");
   EXPECT_TRUE(Batch(*moved).empty());
   const std::string second = TokenOf(*moved, "cursor.postBatchResumeToken");
   EXPECT_GT(second, first);
   EXPECT_EQ(second.substr(34), "02");
   // Resumed from the later mark with the same filter: nothing is replayed.
   Insert("db", "c", R"({"_id": 3, "keep": true})");
-  chat::BsonPtr resumed =
+  common::BsonPtr resumed =
       Open("db", R"("c")",
            R"({"resumeAfter": )" + TokenJson(*moved, "cursor.postBatchResumeToken") + "}");
   EXPECT_EQ(Ids(*resumed), (std::vector<int64_t>{3}));
@@ -88,16 +88,16 @@ TEST_F(ResumePointTest, EmptyBatchesMoveTheMarkPastEventsOutOfScopeOrFiltered) {
 TEST_F(ResumePointTest, StartAtOperationTimeIncludesEventsAtThatTime) {
   int64_t reader = Int(*Open("db", "1"), "cursor.id");
   Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", reader, "$cmd.aggregate"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", reader, "$cmd.aggregate"));
   ASSERT_EQ(events.size(), 3u);
   bson_iter_t iter;
   ASSERT_TRUE(bson_iter_init_find(&iter, events[1].get(), "clusterTime"));
   uint32_t t = 0, i = 0;
   bson_iter_timestamp(&iter, &t, &i);
-  chat::BsonPtr at = Open("db", R"("c")", R"({"startAtOperationTime": )" + Timestamp(t, i) + "}");
+  common::BsonPtr at = Open("db", R"("c")", R"({"startAtOperationTime": )" + Timestamp(t, i) + "}");
   EXPECT_EQ(Ids(*at), (std::vector<int64_t>{2, 3}));
   // One tick later: the event at t,i is excluded.
-  chat::BsonPtr later =
+  common::BsonPtr later =
       Open("db", R"("c")", R"({"startAtOperationTime": )" + Timestamp(t, i + 1) + "}");
   EXPECT_EQ(Ids(*later), (std::vector<int64_t>{3}));
 }
@@ -105,7 +105,7 @@ TEST_F(ResumePointTest, StartAtOperationTimeIncludesEventsAtThatTime) {
 TEST_F(ResumePointTest, OlderThanTheKeptHistoryIsHistoryLost) {
   options_.oplog_entries = 2;
   EngineTest::Open();
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   const std::string mark = TokenJson(*opened, "cursor.postBatchResumeToken");
   Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3})");
   EXPECT_EQ(Str(*Fails("db", ResumeCommand("resumeAfter", mark), 286), "codeName"),
@@ -119,20 +119,20 @@ TEST_F(ResumePointTest, InvalidateTokenStartsAfterButDoesNotResumeAfter) {
   Insert("db", "c", R"({"_id": 1})");
   Ok("db", R"({"drop": "c"})");
   Insert("db", "c", R"({"_id": 2})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
   ASSERT_EQ(events.size(), 3u);
   ASSERT_EQ(Str(*events[2], "operationType"), "invalidate");
   const std::string invalidate = TokenJson(*events[2], "_id");
-  chat::BsonPtr refused = Fails("db", ResumeCommand("resumeAfter", invalidate), 260);
+  common::BsonPtr refused = Fails("db", ResumeCommand("resumeAfter", invalidate), 260);
   EXPECT_EQ(Str(*refused, "codeName"), "InvalidResumeToken");
   // startAfter continues on the collection created after the drop.
-  chat::BsonPtr after = From("startAfter", invalidate);
+  common::BsonPtr after = From("startAfter", invalidate);
   EXPECT_EQ(Ids(*after), std::vector<int64_t>{2});
   EXPECT_NE(Int(*after, "cursor.id"), 0);
 }
 
 TEST_F(ResumePointTest, ResumeAfterAndStartAfterTogetherAreRefused) {
-  chat::BsonPtr opened = Open("db", R"("c")");
+  common::BsonPtr opened = Open("db", R"("c")");
   const std::string token = TokenJson(*opened, "cursor.postBatchResumeToken");
   Fails("db",
         R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {"resumeAfter": )" +
@@ -150,7 +150,7 @@ TEST_F(ResumePointTest, ResumeAfterAndStartAfterTogetherAreRefused) {
 TEST_F(ResumePointTest, EventTokensOfExaminedEventsStillResumeExactly) {
   int64_t reader = Int(*Open("db", "1"), "cursor.id");
   Insert("db", "c", R"({"_id": 1}, {"_id": 2}, {"_id": 3})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", reader, "$cmd.aggregate"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", reader, "$cmd.aggregate"));
   ASSERT_EQ(events.size(), 3u);
   const std::string old_style = TokenJson(*events[0], "_id");
   EXPECT_EQ(Ids(*From("resumeAfter", old_style)), (std::vector<int64_t>{2, 3}));

@@ -9,7 +9,7 @@ namespace devmongod {
 namespace {
 
 std::expected<ResumeToken, CommandError> DecodeJson(const std::string& json) {
-  chat::BsonPtr doc = testing::Json(R"({"t": )" + json + "}");
+  common::BsonPtr doc = testing::Json(R"({"t": )" + json + "}");
   bson_iter_t iter;
   EXPECT_TRUE(bson_iter_init_find(&iter, doc.get(), "t"));
   return DecodeResumeToken(iter, "resumeAfter");

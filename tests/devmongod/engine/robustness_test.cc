@@ -11,8 +11,8 @@ namespace {
 using RobustnessTest = EngineTest;
 
 // Copies `base` with the field at `position` replaced by the single value of `value`.
-chat::BsonPtr Replace(const bson_t& base, size_t position, const bson_t& value) {
-  chat::BsonPtr out = chat::NewBson();
+common::BsonPtr Replace(const bson_t& base, size_t position, const bson_t& value) {
+  common::BsonPtr out = common::NewBson();
   bson_iter_t iter, replacement;
   bson_iter_init(&iter, &base);
   bson_iter_init(&replacement, &value);
@@ -71,11 +71,11 @@ TEST_F(RobustnessTest, EveryFieldWithEveryTypeGetsAReply) {
                                            R"({"v": {"_data": "zz"}})"};
   size_t runs = 0;
   for (const std::string& json : commands) {
-    chat::BsonPtr base = Json(json);
+    common::BsonPtr base = Json(json);
     for (size_t position = 0; position < bson_count_keys(base.get()); ++position) {
       for (const std::string& value_json : values) {
-        chat::BsonPtr value = Json(value_json);
-        chat::BsonPtr command = Replace(*base, position, *value);
+        common::BsonPtr value = Json(value_json);
+        common::BsonPtr command = Replace(*base, position, *value);
         const std::string db =
             json.find("configureFailPoint") != std::string::npos ? "admin" : "db";
         Outcome outcome = RunCommand(db, std::move(command), 1000 + runs);

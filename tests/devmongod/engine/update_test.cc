@@ -12,22 +12,22 @@ namespace {
 
 class UpdateTest : public ChangeStreamTest {
  protected:
-  chat::BsonPtr Find(const std::string& filter) {
-    chat::BsonPtr r = Ok("db", R"({"find": "c", "filter": )" + filter + "}");
-    std::vector<chat::BsonPtr> docs = Batch(*r);
-    return docs.empty() ? chat::NewBson() : std::move(docs[0]);
+  common::BsonPtr Find(const std::string& filter) {
+    common::BsonPtr r = Ok("db", R"({"find": "c", "filter": )" + filter + "}");
+    std::vector<common::BsonPtr> docs = Batch(*r);
+    return docs.empty() ? common::NewBson() : std::move(docs[0]);
   }
 };
 
 TEST_F(UpdateTest, OperatorsOnTopLevelAndDottedPaths) {
   Insert("db", "c", R"({"_id": 1, "a": 1, "n": 5, "gone": true, "tags": ["x"], "sub": {"k": 1}})");
-  chat::BsonPtr r = Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {
+  common::BsonPtr r = Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {
       "$set": {"a": 2, "sub.k": 3, "new.deep": "y"}, "$unset": {"gone": ""},
       "$inc": {"n": 2, "m": 1}, "$push": {"tags": {"$each": ["y", "z"]}},
       "$currentDate": {"when": true}, "$min": {"low": 1}, "$max": {"top": 100}}}]})");
   EXPECT_EQ(Int(*r, "n"), 1);
   EXPECT_EQ(Int(*r, "nModified"), 1);
-  chat::BsonPtr doc = Find(R"({"_id": 1})");
+  common::BsonPtr doc = Find(R"({"_id": 1})");
   EXPECT_EQ(Int(*doc, "a"), 2);
   EXPECT_EQ(Int(*doc, "n"), 7);
   EXPECT_EQ(Int(*doc, "top"), 100);
@@ -44,7 +44,7 @@ TEST_F(UpdateTest, OperatorsOnTopLevelAndDottedPaths) {
 TEST_F(UpdateTest, IncKeepsIntegerTypesAndWidensOnOverflow) {
   Insert("db", "c", R"({"_id": 1, "i": 2147483647, "d": 1.5})");
   Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"i": 1, "d": 1}}}]})");
-  chat::BsonPtr doc = Find(R"({"_id": 1})");
+  common::BsonPtr doc = Find(R"({"_id": 1})");
   EXPECT_EQ(TypeOf(*doc, "i"), BSON_TYPE_INT64);
   EXPECT_EQ(Int(*doc, "i"), 2147483648);
   EXPECT_EQ(TypeOf(*doc, "d"), BSON_TYPE_DOUBLE);
@@ -52,33 +52,33 @@ TEST_F(UpdateTest, IncKeepsIntegerTypesAndWidensOnOverflow) {
 
 TEST_F(UpdateTest, MultiUpsertAndReplacement) {
   Insert("db", "c", R"({"_id": 1, "r": "a"}, {"_id": 2, "r": "a"}, {"_id": 3, "r": "b"})");
-  chat::BsonPtr one =
+  common::BsonPtr one =
       Ok("db", R"({"update": "c", "updates": [{"q": {"r": "a"}, "u": {"$set": {"x": 1}}}]})");
   EXPECT_EQ(Int(*one, "n"), 1);
-  chat::BsonPtr many = Ok(
+  common::BsonPtr many = Ok(
       "db",
       R"({"update": "c", "updates": [{"q": {"r": "a"}, "u": {"$set": {"x": 1}}, "multi": true}]})");
   EXPECT_EQ(Int(*many, "n"), 2);
   EXPECT_EQ(Int(*many, "nModified"), 1);  // the first already had x: 1
-  chat::BsonPtr up = Ok("db", R"({"update": "c", "updates": [
+  common::BsonPtr up = Ok("db", R"({"update": "c", "updates": [
       {"q": {"r": "new", "k": {"$eq": 7}}, "u": {"$set": {"v": 1}, "$setOnInsert": {"born": true}},
        "upsert": true}]})");
   EXPECT_EQ(Int(*up, "n"), 1);
   EXPECT_EQ(Int(*up, "nModified"), 0);
   EXPECT_EQ(Int(*up, "upserted.0.index"), 0);
   EXPECT_EQ(TypeOf(*up, "upserted.0._id"), BSON_TYPE_OID);
-  chat::BsonPtr born = Find(R"({"r": "new"})");
+  common::BsonPtr born = Find(R"({"r": "new"})");
   EXPECT_EQ(Int(*born, "k"), 7);
   EXPECT_TRUE(Bool(*born, "born"));
   Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 3}, "u": {"only": "this"}}]})");
-  chat::BsonPtr replaced = Find(R"({"_id": 3})");
+  common::BsonPtr replaced = Find(R"({"_id": 3})");
   EXPECT_EQ(ToJson(*replaced), R"({ "_id" : { "$numberInt" : "3" }, "only" : "this" })");
 }
 
 TEST_F(UpdateTest, ErrorsAsMongodGivesThem) {
   Insert("db", "c", R"({"_id": 1, "s": "text"})");
   auto error_of = [&](const std::string& u) {
-    chat::BsonPtr r =
+    common::BsonPtr r =
         Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": )" + u + "}]}");
     return Int(*r, "writeErrors.0.code");
   };
@@ -95,25 +95,25 @@ TEST_F(UpdateTest, ErrorsAsMongodGivesThem) {
 
 TEST_F(UpdateTest, FindAndModifyReturnsBeforeOrAfterAndRemoves) {
   Insert("db", "c", R"({"_id": 1, "v": 1}, {"_id": 2, "v": 2})");
-  chat::BsonPtr before = Ok("db", R"({"findAndModify": "c", "query": {"v": {"$gte": 1}},
+  common::BsonPtr before = Ok("db", R"({"findAndModify": "c", "query": {"v": {"$gte": 1}},
       "sort": {"v": -1}, "update": {"$inc": {"v": 10}}})");
   EXPECT_EQ(Int(*before, "value._id"), 2);
   EXPECT_EQ(Int(*before, "value.v"), 2);
   EXPECT_EQ(Int(*before, "lastErrorObject.n"), 1);
   EXPECT_TRUE(Bool(*before, "lastErrorObject.updatedExisting"));
-  chat::BsonPtr after = Ok("db", R"({"findAndModify": "c", "query": {"_id": 1},
+  common::BsonPtr after = Ok("db", R"({"findAndModify": "c", "query": {"_id": 1},
       "update": {"$set": {"w": 1}}, "new": true, "fields": {"w": 1, "_id": 0}})");
   EXPECT_EQ(ToJson(*Doc(*after, "value")), R"({ "w" : { "$numberInt" : "1" } })");
-  chat::BsonPtr none =
+  common::BsonPtr none =
       Ok("db", R"({"findAndModify": "c", "query": {"_id": 9}, "update": {"$set": {"a": 1}}})");
   EXPECT_EQ(TypeOf(*none, "value"), BSON_TYPE_NULL);
   EXPECT_EQ(Int(*none, "lastErrorObject.n"), 0);
-  chat::BsonPtr upserted = Ok("db", R"({"findandmodify": "c", "query": {"_id": 9},
+  common::BsonPtr upserted = Ok("db", R"({"findandmodify": "c", "query": {"_id": 9},
       "update": {"$set": {"a": 1}}, "upsert": true, "new": true})");
   EXPECT_EQ(Int(*upserted, "value._id"), 9);
   EXPECT_EQ(Int(*upserted, "lastErrorObject.upserted"), 9);
   EXPECT_FALSE(Bool(*upserted, "lastErrorObject.updatedExisting"));
-  chat::BsonPtr removed =
+  common::BsonPtr removed =
       Ok("db", R"({"findAndModify": "c", "query": {"_id": 1}, "remove": true})");
   EXPECT_EQ(Int(*removed, "value._id"), 1);
   EXPECT_EQ(Int(*Ok("db", R"({"count": "c"})"), "n"), 2);
@@ -128,7 +128,7 @@ TEST_F(UpdateTest, ChangeEventsHaveMongodsShape) {
      R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$set": {"a": 5}, "$unset": {"b": 1}}}]})");
   Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"room": "r", "whole": true}}]})");
   Ok("db", R"({"findAndModify": "c", "query": {"_id": 1}, "remove": true})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
   ASSERT_EQ(events.size(), 4u);
   const bson_t& update = *events[1];
   EXPECT_EQ(Str(update, "operationType"), "update");
@@ -150,7 +150,7 @@ TEST_F(UpdateTest, UpdateLookupFillsFullDocumentBeforeTheStreamsMatch) {
                    "cursor.id");
   Insert("db", "c", R"({"_id": 1, "room": "r", "t": "a"}, {"_id": 2, "room": "other", "t": "a"})");
   Ok("db", R"({"update": "c", "updates": [{"q": {}, "u": {"$set": {"t": "b"}}, "multi": true}]})");
-  std::vector<chat::BsonPtr> events = Batch(*Next("db", id, "c"));
+  std::vector<common::BsonPtr> events = Batch(*Next("db", id, "c"));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(Str(*events[1], "operationType"), "update");
   EXPECT_EQ(Str(*events[1], "fullDocument.t"), "b");
@@ -180,7 +180,7 @@ class UpdatePersistenceTest : public EngineTest {
 };
 
 TEST_F(UpdatePersistenceTest, UpdatesAndTheirEventsSurviveReopen) {
-  chat::BsonPtr opened =
+  common::BsonPtr opened =
       Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream": {}}]})");
   const std::string start = Str(*opened, "cursor.postBatchResumeToken._data");
   Ok("db", R"({"insert": "c", "documents": [{"_id": 1, "v": 1}, {"_id": 2, "v": 2}]})");
@@ -190,11 +190,11 @@ TEST_F(UpdatePersistenceTest, UpdatesAndTheirEventsSurviveReopen) {
   Ok("db", R"({"findAndModify": "c", "query": {"_id": 3}, "update": {"x": 1}})");
   engine_->BeforeReplies();
   Open();  // a new engine on the same dbpath replays the journal
-  chat::BsonPtr docs = Ok("db", R"({"find": "c", "filter": {}, "sort": {"_id": 1}})");
+  common::BsonPtr docs = Ok("db", R"({"find": "c", "filter": {}, "sort": {"_id": 1}})");
   EXPECT_EQ(ToJson(*Doc(*docs, "cursor.firstBatch")),
             R"({ "0" : { "_id" : { "$numberInt" : "1" }, "v" : { "$numberInt" : "5" } }, )"
             R"("1" : { "_id" : { "$numberInt" : "3" }, "x" : { "$numberInt" : "1" } } })");
-  chat::BsonPtr resumed =
+  common::BsonPtr resumed =
       Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [{"$changeStream":
       {"resumeAfter": {"_data": ")" +
                    start + R"("}}}]})");

@@ -22,8 +22,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-chat::BsonPtr Entry(int seq, std::string_view text = "hello") {
-  chat::BsonPtr entry = chat::NewBson();
+common::BsonPtr Entry(int seq, std::string_view text = "hello") {
+  common::BsonPtr entry = common::NewBson();
   bson_append_utf8(entry.get(), "op", -1, "insert", -1);
   bson_append_int32(entry.get(), "seq", -1, seq);
   bson_append_utf8(entry.get(), "text", -1, text.data(), static_cast<int>(text.size()));
@@ -86,7 +86,7 @@ class JournalTest : public ::testing::Test {
 // --- record format ----------------------------------------------------------
 
 TEST(Record, EncodeThenDecode) {
-  chat::BsonPtr entry = Entry(1);
+  common::BsonPtr entry = Entry(1);
   std::string record;
   EncodeRecord(BytesOf(*entry), &record);
   record += "next";
@@ -162,7 +162,7 @@ TEST_F(JournalTest, WriterCreatesPrivateFileAndTracksSizeAndSync) {
   ASSERT_EQ(::stat(path_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-  chat::BsonPtr entry = Entry(1);
+  common::BsonPtr entry = Entry(1);
   ASSERT_TRUE(writer->Append(*entry));
   EXPECT_EQ(writer->size(), kRecordHeaderSize + entry->len);
   EXPECT_EQ(FileSize(), writer->size());
@@ -185,7 +185,7 @@ TEST_F(JournalTest, OpenInMissingDirectoryFails) {
 TEST_F(JournalTest, OversizedEntryIsRefusedAndNothingIsWritten) {
   auto writer = Writer::Open(path_);
   ASSERT_TRUE(writer);
-  chat::BsonPtr huge = chat::NewBson();
+  common::BsonPtr huge = common::NewBson();
   const std::vector<uint8_t> blob(kMaxPayloadSize, 0xab);
   bson_append_binary(huge.get(), "blob", -1, BSON_SUBTYPE_BINARY, blob.data(),
                      static_cast<uint32_t>(blob.size()));
@@ -231,9 +231,9 @@ TEST_F(JournalTest, FailedAppendLeavesNoPartialRecord) {
 
 TEST_F(JournalTest, AppendThenReplayRoundTrip) {
   const std::vector<uint64_t> sizes = AppendEntries(1, 5);
-  std::vector<chat::BsonPtr> seen;
+  std::vector<common::BsonPtr> seen;
   auto stats = Replay(path_, [&seen](const bson_t& entry) {
-    seen.push_back(chat::CopyBson(entry));
+    seen.push_back(common::CopyBson(entry));
     return std::string();
   });
   ASSERT_TRUE(stats) << stats.error();
@@ -243,9 +243,9 @@ TEST_F(JournalTest, AppendThenReplayRoundTrip) {
   EXPECT_EQ(stats->dropped_reason, "");
   ASSERT_EQ(seen.size(), 5u);
   for (int seq = 1; seq <= 5; ++seq) {
-    chat::BsonPtr expected = Entry(seq, std::string(static_cast<size_t>(seq) * 7, 'x'));
+    common::BsonPtr expected = Entry(seq, std::string(static_cast<size_t>(seq) * 7, 'x'));
     EXPECT_TRUE(bson_equal(seen[static_cast<size_t>(seq - 1)].get(), expected.get()))
-        << chat::BsonToJson(*seen[static_cast<size_t>(seq - 1)]);
+        << common::BsonToJson(*seen[static_cast<size_t>(seq - 1)]);
   }
   EXPECT_EQ(FileSize(), sizes.back());
 }

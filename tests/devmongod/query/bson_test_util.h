@@ -15,13 +15,13 @@ namespace devmongod::query::testing {
 
 // Parses extended JSON ({"$numberLong": "5"}, {"$minKey": 1}, ...). A parse
 // error fails the current test and yields an empty document.
-inline chat::BsonPtr Doc(std::string_view json) {
+inline common::BsonPtr Doc(std::string_view json) {
   bson_error_t error;
-  chat::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+  common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                        static_cast<ssize_t>(json.size()), &error));
   if (doc == nullptr) {
     ADD_FAILURE() << "bad test JSON: " << json << " (" << error.message << ")";
-    return chat::NewBson();
+    return common::NewBson();
   }
   return doc;
 }
@@ -40,16 +40,16 @@ class Value {
   const bson_value_t& get() const { return value_; }
 
  private:
-  chat::BsonPtr doc_;
+  common::BsonPtr doc_;
   bson_value_t value_{};
 };
 
-inline std::string Json(const bson_t& doc) { return chat::BsonToJson(doc); }
+inline std::string Json(const bson_t& doc) { return common::BsonToJson(doc); }
 
 // Canonical extended JSON, which keeps number types visible (1 vs 1.0 vs
 // NumberLong), for asserting exact output documents.
 inline std::string CanonicalJson(const bson_t& doc) {
-  chat::BsonString s(bson_as_canonical_extended_json(&doc, nullptr));
+  common::BsonString s(bson_as_canonical_extended_json(&doc, nullptr));
   return s ? std::string(s.get()) : std::string("<invalid bson>");
 }
 

@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   if (auto projection = Projection::Compile(spec)) {
-    chat::BsonPtr projected = projection->Apply(target);
+    common::BsonPtr projected = projection->Apply(target);
     Check(projected != nullptr);
   }
 

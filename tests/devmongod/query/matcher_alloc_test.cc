@@ -76,12 +76,12 @@ class AllocationTest : public ::testing::Test {
 
 TEST_F(AllocationTest, CounterSeesAllocations) {
   // Guards the test itself: a counter that never moves would pass anything.
-  EXPECT_GT(CountAllocations([] { chat::BsonPtr doc = chat::NewBson(); }), 0);
+  EXPECT_GT(CountAllocations([] { common::BsonPtr doc = common::NewBson(); }), 0);
   EXPECT_GT(CountAllocations([] { std::string s(100, 'x'); }), 0);
 }
 
 TEST_F(AllocationTest, MatchesDoesNotAllocate) {
-  chat::BsonPtr doc = Doc(R"({"_id": {"$oid": "0123456789abcdef01234567"}, "room": "general",
+  common::BsonPtr doc = Doc(R"({"_id": {"$oid": "0123456789abcdef01234567"}, "room": "general",
                               "author": "ann", "ts": {"$date": {"$numberLong": "1700000000000"}},
                               "n": 42, "tags": ["a", "b", "c"],
                               "meta": {"lang": "en", "refs": [{"id": 1}, {"id": 2}]}})");
@@ -109,8 +109,8 @@ TEST_F(AllocationTest, MatchesDoesNotAllocate) {
 TEST_F(AllocationTest, SortLessDoesNotAllocate) {
   auto spec = SortSpec::Compile(*Doc(R"({"room": 1, "ts": -1, "tags": 1})"));
   ASSERT_TRUE(spec.has_value());
-  chat::BsonPtr a = Doc(R"({"room": "a", "ts": 5, "tags": [3, 1]})");
-  chat::BsonPtr b = Doc(R"({"room": "a", "ts": 5, "tags": [2]})");
+  common::BsonPtr a = Doc(R"({"room": "a", "ts": 5, "tags": [3, 1]})");
+  common::BsonPtr b = Doc(R"({"room": "a", "ts": 5, "tags": [2]})");
   bool less = false;
   EXPECT_EQ(CountAllocations([&] { less = spec->Less(*a, *b); }), 0);
   EXPECT_TRUE(less);

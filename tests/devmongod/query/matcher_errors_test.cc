@@ -67,10 +67,10 @@ TEST(MatcherErrorsTest, OperandShapes) {
 
 // {$and: [{$and: [ ... {a: 1} ... ]}]} nested `levels` deep. Built with
 // libbson because its JSON reader stops at 100 levels.
-chat::BsonPtr NestedAnd(int levels) {
-  chat::BsonPtr doc = Doc(R"({"a": 1})");
+common::BsonPtr NestedAnd(int levels) {
+  common::BsonPtr doc = Doc(R"({"a": 1})");
   for (int i = 0; i < levels; ++i) {
-    chat::BsonPtr outer = chat::NewBson();
+    common::BsonPtr outer = common::NewBson();
     bson_t array;
     BSON_APPEND_ARRAY_BEGIN(outer.get(), "$and", &array);
     BSON_APPEND_DOCUMENT(&array, "0", doc.get());
@@ -92,13 +92,13 @@ TEST(MatcherErrorsTest, NestingDepthIsCapped) {
 }
 
 TEST(MatcherErrorsTest, NotNestingIsCapped) {
-  chat::BsonPtr inner = Doc(R"({"$gt": 1})");
+  common::BsonPtr inner = Doc(R"({"$gt": 1})");
   for (int i = 0; i < 150; ++i) {
-    chat::BsonPtr outer = chat::NewBson();
+    common::BsonPtr outer = common::NewBson();
     BSON_APPEND_DOCUMENT(outer.get(), "$not", inner.get());
     inner = std::move(outer);
   }
-  chat::BsonPtr filter = chat::NewBson();
+  common::BsonPtr filter = common::NewBson();
   BSON_APPEND_DOCUMENT(filter.get(), "a", inner.get());
   EXPECT_EQ(CompileError(*filter).code, 2);
 }
@@ -106,7 +106,7 @@ TEST(MatcherErrorsTest, NotNestingIsCapped) {
 TEST(MatcherErrorsTest, OverlongPathsAreRejected) {
   std::string path = "a";
   for (int i = 0; i < 150; ++i) path += ".a";
-  chat::BsonPtr filter = chat::NewBson();
+  common::BsonPtr filter = common::NewBson();
   BSON_APPEND_INT32(filter.get(), path.c_str(), 1);
   EXPECT_EQ(CompileError(*filter).code, 2);
 }

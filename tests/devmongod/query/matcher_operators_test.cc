@@ -14,8 +14,8 @@ namespace {
 // libbson's JSON reader takes {"%type": ...}, {"%regex": ...} and
 // {"%options": ...} for legacy extended JSON, so the tables spell those
 // operators with '%' and this puts the '$' back (keys only).
-chat::BsonPtr Renamed(const bson_t& in) {
-  chat::BsonPtr out = chat::NewBson();
+common::BsonPtr Renamed(const bson_t& in) {
+  common::BsonPtr out = common::NewBson();
   bson_iter_t it;
   bson_iter_init(&it, &in);
   while (bson_iter_next(&it)) {
@@ -31,7 +31,7 @@ chat::BsonPtr Renamed(const bson_t& in) {
       }
       bson_t child;
       bson_init_static(&child, data, len);
-      chat::BsonPtr renamed = Renamed(child);
+      common::BsonPtr renamed = Renamed(child);
       if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
         bson_append_document(out.get(), key.c_str(), -1, renamed.get());
       } else {
@@ -44,7 +44,7 @@ chat::BsonPtr Renamed(const bson_t& in) {
   return out;
 }
 
-chat::BsonPtr Doc(const char* json) { return Renamed(*testing::Doc(json)); }
+common::BsonPtr Doc(const char* json) { return Renamed(*testing::Doc(json)); }
 
 struct MatchCase {
   const char* filter;

@@ -267,7 +267,7 @@ TEST(MatcherTest, EmptyFilterMatchesEverything) {
 }
 
 TEST(MatcherTest, OutlivesTheFilterAndCanBeShared) {
-  chat::BsonPtr filter = Doc(R"({"room": {"$in": ["a", "b"]}, "n": {"$gte": 2}})");
+  common::BsonPtr filter = Doc(R"({"room": {"$in": ["a", "b"]}, "n": {"$gte": 2}})");
   auto matcher = Matcher::Compile(*filter);
   ASSERT_TRUE(matcher.has_value());
   filter.reset();  // operands must not point into the caller's filter

@@ -14,10 +14,10 @@ using testing::Doc;
 
 // The found value as relaxed JSON ({"v": ...}), or "missing".
 std::string Lookup(const char* doc_json, const char* path) {
-  chat::BsonPtr doc = Doc(doc_json);
+  common::BsonPtr doc = Doc(doc_json);
   bson_iter_t found;
   if (!LookupPath(*doc, path, &found)) return "missing";
-  chat::BsonPtr wrapper = chat::NewBson();
+  common::BsonPtr wrapper = common::NewBson();
   bson_append_iter(wrapper.get(), "v", 1, &found);
   return testing::Json(*wrapper);
 }

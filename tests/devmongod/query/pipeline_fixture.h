@@ -19,12 +19,12 @@ class PipelineTest : public ::testing::Test {
     owned_.clear();
     views_.clear();
     for (const std::string& json : docs) owned_.push_back(testing::Doc(json));
-    for (const chat::BsonPtr& d : owned_) views_.push_back(d.get());
+    for (const common::BsonPtr& d : owned_) views_.push_back(d.get());
   }
 
-  std::expected<std::vector<chat::BsonPtr>, Error> Run(const char* pipeline_json) {
+  std::expected<std::vector<common::BsonPtr>, Error> Run(const char* pipeline_json) {
     // The pipeline arrives as an array; wrap it to parse, then take the array.
-    chat::BsonPtr wrapper = testing::Doc(std::string(R"({"p": )") + pipeline_json + "}");
+    common::BsonPtr wrapper = testing::Doc(std::string(R"({"p": )") + pipeline_json + "}");
     bson_iter_t iter;
     EXPECT_TRUE(bson_iter_init_find(&iter, wrapper.get(), "p") && BSON_ITER_HOLDS_ARRAY(&iter));
     uint32_t len = 0;
@@ -42,7 +42,7 @@ class PipelineTest : public ::testing::Test {
       return {"error " + std::to_string(result.error().code) + ": " + result.error().message};
     }
     std::vector<std::string> out;
-    for (const chat::BsonPtr& d : *result) out.push_back(testing::CanonicalJson(*d));
+    for (const common::BsonPtr& d : *result) out.push_back(testing::CanonicalJson(*d));
     return out;
   }
 
@@ -52,7 +52,7 @@ class PipelineTest : public ::testing::Test {
     return out;
   }
 
-  std::vector<chat::BsonPtr> owned_;
+  std::vector<common::BsonPtr> owned_;
   std::vector<const bson_t*> views_;
 };
 

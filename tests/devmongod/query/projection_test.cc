@@ -23,7 +23,7 @@ void RunTable(const ProjectionCase* begin, const ProjectionCase* end) {
   for (const ProjectionCase* c = begin; c != end; ++c) {
     auto projection = Projection::Compile(*Doc(c->projection));
     ASSERT_TRUE(projection.has_value()) << c->projection << ": " << projection.error().message;
-    chat::BsonPtr out = projection->Apply(*Doc(c->doc));
+    common::BsonPtr out = projection->Apply(*Doc(c->doc));
     EXPECT_EQ(CanonicalJson(*out), CanonicalJson(c->expected)) << c->projection << " on " << c->doc;
   }
 }
@@ -81,7 +81,7 @@ TEST(ProjectionTest, EmptyProjectionCopiesTheDocument) {
   auto projection = Projection::Compile(*Doc("{}"));
   ASSERT_TRUE(projection.has_value());
   EXPECT_TRUE(projection->empty());
-  chat::BsonPtr doc = Doc(R"({"_id": 1, "a": [1, {"b": 2}]})");
+  common::BsonPtr doc = Doc(R"({"_id": 1, "a": [1, {"b": 2}]})");
   EXPECT_EQ(CanonicalJson(*projection->Apply(*doc)), CanonicalJson(*doc));
 
   auto non_empty = Projection::Compile(*Doc(R"({"a": 1})"));
@@ -90,7 +90,7 @@ TEST(ProjectionTest, EmptyProjectionCopiesTheDocument) {
 }
 
 TEST(ProjectionTest, OutlivesTheSpecificationDocument) {
-  chat::BsonPtr spec = Doc(R"({"a.b": 1})");
+  common::BsonPtr spec = Doc(R"({"a.b": 1})");
   auto projection = Projection::Compile(*spec);
   ASSERT_TRUE(projection.has_value());
   spec.reset();

@@ -22,10 +22,10 @@ std::vector<int> SortedIds(const char* spec_json, const std::vector<std::string>
   auto spec = SortSpec::Compile(*Doc(spec_json));
   EXPECT_TRUE(spec.has_value()) << spec_json;
   if (!spec) return {};
-  std::vector<chat::BsonPtr> owned;
+  std::vector<common::BsonPtr> owned;
   for (const std::string& json : docs) owned.push_back(Doc(json));
   std::vector<const bson_t*> order;
-  for (const chat::BsonPtr& d : owned) order.push_back(d.get());
+  for (const common::BsonPtr& d : owned) order.push_back(d.get());
   std::shuffle(order.begin(), order.end(), std::mt19937(seed));
   std::sort(order.begin(), order.end(),
             [&](const bson_t* a, const bson_t* b) { return spec->Less(*a, *b); });
@@ -84,8 +84,8 @@ TEST(SortSpecTest, Descending) {
 TEST(SortSpecTest, MissingSortsLikeNull) {
   auto spec = SortSpec::Compile(*Doc(R"({"a": 1})"));
   ASSERT_TRUE(spec.has_value());
-  chat::BsonPtr missing = Doc(R"({"b": 1})");
-  chat::BsonPtr null = Doc(R"({"a": null})");
+  common::BsonPtr missing = Doc(R"({"b": 1})");
+  common::BsonPtr null = Doc(R"({"a": null})");
   EXPECT_FALSE(spec->Less(*missing, *null));
   EXPECT_FALSE(spec->Less(*null, *missing));
   EXPECT_TRUE(spec->Less(*null, *Doc(R"({"a": -100})")));
@@ -128,7 +128,7 @@ TEST(SortSpecTest, DottedPaths) {
 TEST(SortSpecTest, LessIsAStrictWeakOrder) {
   auto spec = SortSpec::Compile(*Doc(R"({"a": 1, "b": -1})"));
   ASSERT_TRUE(spec.has_value());
-  std::vector<chat::BsonPtr> docs;
+  std::vector<common::BsonPtr> docs;
   for (const char* json : {R"({"a": 1, "b": 1})", R"({"a": 1, "b": 2})", R"({"a": 1.0, "b": 2})",
                            R"({"b": 1})", R"({"a": null})", R"({"a": [3, 1], "b": "x"})",
                            R"({"a": []})", R"({"a": "s"})", R"({"a": {"$numberDouble": "NaN"}})"}) {

@@ -165,11 +165,11 @@ TEST(CompareValuesTest, DeepNestingDoesNotRecurse) {
     put_len(12);
     bytes.insert(bytes.end(), {0x10, 'a', 0, leaf, 0, 0, 0, 0});
     bytes.insert(bytes.end(), depth, 0);
-    return chat::BsonFromData(bytes.data(), bytes.size());
+    return common::BsonFromData(bytes.data(), bytes.size());
   };
-  chat::BsonPtr x = build(50000, 1);
-  chat::BsonPtr y = build(50000, 1);
-  chat::BsonPtr z = build(50000, 2);
+  common::BsonPtr x = build(50000, 1);
+  common::BsonPtr y = build(50000, 1);
+  common::BsonPtr z = build(50000, 2);
   ASSERT_TRUE(x && y && z);
   bson_value_t vx{};
   bson_value_t vy{};

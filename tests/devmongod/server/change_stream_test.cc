@@ -46,7 +46,7 @@ Collected ReadInserts(mongoc_change_stream_t* stream, size_t count) {
 
 void InsertRange(mongoc_collection_t* c, int from, int to) {
   for (int i = from; i < to; ++i) {
-    chat::BsonPtr doc = Json(R"({"i": )" + std::to_string(i) + "}");
+    common::BsonPtr doc = Json(R"({"i": )" + std::to_string(i) + "}");
     bson_error_t error;
     ASSERT_TRUE(mongoc_collection_insert_one(c, doc.get(), nullptr, nullptr, &error))
         << error.message;
@@ -60,8 +60,8 @@ std::vector<int64_t> Sequence(int from, int to) {
 }
 
 ChangeStreamPtr Watch(mongoc_collection_t* c, const std::string& opts_json) {
-  chat::BsonPtr pipeline = Json("[]");
-  chat::BsonPtr opts = Json(opts_json);
+  common::BsonPtr pipeline = Json("[]");
+  common::BsonPtr opts = Json(opts_json);
   return ChangeStreamPtr(mongoc_collection_watch(c, pipeline.get(), opts.get()));
 }
 
@@ -80,7 +80,7 @@ class DriverChangeStreamTest : public ::testing::Test {
   }
   void TearDown() override {
     if (failpoint_set_) {
-      chat::BsonPtr off = Json(R"({"configureFailPoint": "failCommand", "mode": "off"})");
+      common::BsonPtr off = Json(R"({"configureFailPoint": "failCommand", "mode": "off"})");
       bson_error_t error;
       mongoc_client_command_simple(writer_.get(), "admin", off.get(), nullptr, nullptr, &error);
     }
@@ -128,7 +128,7 @@ TEST_F(DriverChangeStreamTest, ResumesAfterGetMoreConnectionIsClosed) {
   Collected first = ReadInserts(stream.get(), 10);
   ASSERT_EQ(first.values, Sequence(0, 10)) << first.error;
 
-  chat::BsonPtr fail = Json(R"({"configureFailPoint": "failCommand", "mode": {"times": 1},
+  common::BsonPtr fail = Json(R"({"configureFailPoint": "failCommand", "mode": {"times": 1},
                                 "data": {"failCommands": ["getMore"], "closeConnection": true}})");
   bson_error_t error;
   auto connections_before = ServerStatusNumber(writer_.get(), "connections.totalCreated");
@@ -154,14 +154,14 @@ TEST_F(DriverChangeStreamTest, ResumingFromLostHistoryFailsWith286) {
   ASSERT_TRUE(stream);
   InsertRange(writer_coll_.get(), 0, 1);
   ASSERT_EQ(ReadInserts(stream.get(), 1).values, Sequence(0, 1));
-  chat::BsonPtr token = chat::CopyBson(*mongoc_change_stream_get_resume_token(stream.get()));
+  common::BsonPtr token = common::CopyBson(*mongoc_change_stream_get_resume_token(stream.get()));
   stream.reset();
   InsertRange(writer_coll_.get(), 1, 12);
 
-  chat::BsonPtr opts = chat::NewBson();
+  common::BsonPtr opts = common::NewBson();
   BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", token.get());
   BSON_APPEND_INT32(opts.get(), "maxAwaitTimeMS", 500);
-  chat::BsonPtr pipeline = Json("[]");
+  common::BsonPtr pipeline = Json("[]");
   ChangeStreamPtr resumed(mongoc_collection_watch(reader_coll_.get(), pipeline.get(), opts.get()));
   ASSERT_TRUE(resumed);
   const bson_t* event = nullptr;

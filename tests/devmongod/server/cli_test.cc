@@ -74,7 +74,7 @@ TEST(CliTest, ServesAnIpv6Literal) {
     sockaddr_in6 addr{};
     addr.sin6_family = AF_INET6;
     addr.sin6_addr = in6addr_loopback;
-    chat::UniqueFd probe(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    common::UniqueFd probe(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!probe.valid() ||
         ::bind(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
       GTEST_SKIP() << "no IPv6 loopback on this machine";
@@ -87,7 +87,7 @@ TEST(CliTest, ServesAnIpv6Literal) {
   test_support::ClientPtr client =
       test_support::NewClient((*server)->Uri("serverSelectionTimeoutMS=10000"));
   ASSERT_TRUE(client);
-  chat::BsonPtr ping(BCON_NEW("ping", BCON_INT32(1)));
+  common::BsonPtr ping(BCON_NEW("ping", BCON_INT32(1)));
   bson_error_t error;
   EXPECT_TRUE(
       mongoc_client_command_simple(client.get(), "admin", ping.get(), nullptr, nullptr, &error))

@@ -16,8 +16,8 @@ namespace {
 
 using test_support::WireClient;
 
-chat::BsonPtr Command(const char* name, int64_t value = 1) {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr Command(const char* name, int64_t value = 1) {
+  common::BsonPtr doc = common::NewBson();
   BSON_APPEND_INT64(doc.get(), name, value);
   BSON_APPEND_UTF8(doc.get(), "$db", "admin");  // OP_MSG requires it
   return doc;
@@ -50,7 +50,7 @@ class LoopHarness {
  public:
   explicit LoopHarness(LoopOptions options = {}) {
     options.quiet = true;
-    stop_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    stop_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     auto listener = Listen("127.0.0.1", 0);
     EXPECT_TRUE(listener.has_value()) << listener.error();
     port_ = listener->port;
@@ -79,7 +79,7 @@ class LoopHarness {
 
  private:
   FakeCommandHandler handler_;
-  chat::UniqueFd stop_;
+  common::UniqueFd stop_;
   uint16_t port_ = 0;
   std::unique_ptr<EventLoop> loop_;
   std::expected<void, std::string> result_;
@@ -148,7 +148,7 @@ TEST(EventLoopTest, WaitStillParkedAfterAnIrrelevantChangeAnswersAtItsDeadline) 
   LoopHarness h;
   WireClient waiter = h.Connect();
   WireClient writer = h.Connect();
-  chat::BsonPtr wait = Command("wait", 1500);
+  common::BsonPtr wait = Command("wait", 1500);
   BSON_APPEND_INT64(wait.get(), "until", 5);
   ASSERT_TRUE(waiter.SendOpMsg(*wait).has_value());
   ASSERT_TRUE(Eventually([&] { return h.handler().executed() >= 1; }));
@@ -240,7 +240,7 @@ TEST(EventLoopTest, GarbageClosesTheConnectionAndOthersKeepWorking) {
 TEST(EventLoopTest, MoreToComeGetsNoReply) {
   LoopHarness h;
   WireClient c = h.Connect();
-  chat::BsonPtr ping = Command("ping");
+  common::BsonPtr ping = Command("ping");
   std::string both = WireClient::EncodeOpMsg(1, *ping, 1u << 1) + WireClient::EncodeOpMsg(2, *ping);
   ASSERT_TRUE(c.SendRaw(both).has_value());
   auto reply = c.ReadReply();

@@ -7,8 +7,8 @@
 namespace devmongod::server {
 namespace {
 
-chat::BsonPtr Ok() {
-  chat::BsonPtr doc = chat::NewBson();
+common::BsonPtr Ok() {
+  common::BsonPtr doc = common::NewBson();
   BSON_APPEND_DOUBLE(doc.get(), "ok", 1.0);
   return doc;
 }
@@ -54,13 +54,13 @@ Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecCont
     if (woke == nullptr && ctx.deadline_passed) woke = "deadline";
     if (woke == nullptr) return Outcome::Wait(ctx.now_mono_ms + IntField(cmd, "wait"));
     wait_start_.erase(it);
-    chat::BsonPtr doc = Ok();
+    common::BsonPtr doc = Ok();
     BSON_APPEND_UTF8(doc.get(), "woke", woke);
     return Outcome::Reply(std::move(doc));
   }
   if (name == "delay") {
     if (!ctx.failpoint_applied) return Outcome::Delay(ctx.now_mono_ms + IntField(cmd, "delay"));
-    chat::BsonPtr doc = Ok();
+    common::BsonPtr doc = Ok();
     BSON_APPEND_BOOL(doc.get(), "delayed", true);
     return Outcome::Reply(std::move(doc));
   }
@@ -70,12 +70,12 @@ Outcome FakeCommandHandler::Execute(const wire::Request& request, const ExecCont
     return Outcome::Reply(Ok());
   }
   if (name == "big") {
-    chat::BsonPtr doc = Ok();
+    common::BsonPtr doc = Ok();
     std::string pad(static_cast<size_t>(IntField(cmd, "big")), 'x');
     BSON_APPEND_UTF8(doc.get(), "pad", pad.c_str());
     return Outcome::Reply(std::move(doc));
   }
-  chat::BsonPtr doc = chat::NewBson();
+  common::BsonPtr doc = common::NewBson();
   BSON_APPEND_DOUBLE(doc.get(), "ok", 0.0);
   return Outcome::Reply(std::move(doc));
 }

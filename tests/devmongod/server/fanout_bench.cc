@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   const std::string db = "bench", coll = "fanout";
   auto writer = test_support::WireClient::Connect(options->host, options->port);
   if (!writer) return Fail(writer.error());
-  auto ping = writer->RunCommand("admin", *chat::BsonPtr(BCON_NEW("ping", BCON_INT32(1))));
+  auto ping = writer->RunCommand("admin", *common::BsonPtr(BCON_NEW("ping", BCON_INT32(1))));
   if (!ping) return Fail("ping: " + ping.error());
 
   auto before = test_support::ReadProcessMemory(options->pid);
@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
   std::vector<double> latencies_ms;
   latencies_ms.reserve(options->connections * options->inserts);
   for (size_t m = 0; m < options->inserts; ++m) {
-    chat::BsonPtr insert(BCON_NEW("insert", BCON_UTF8(coll.c_str()), "documents", "[", "{", "m",
+    common::BsonPtr insert(BCON_NEW("insert", BCON_UTF8(coll.c_str()), "documents", "[", "{", "m",
                                   BCON_INT64(static_cast<int64_t>(m)), "}", "]"));
     auto t0 = Clock::now();
     auto ack = writer->RunCommand(db, *insert);

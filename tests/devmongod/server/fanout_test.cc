@@ -38,7 +38,7 @@ TEST(FanoutTest, OneInsertReachesTwoThousandParkedStreams) {
 
   auto client = Connect(server);
   CollectionPtr c(mongoc_client_get_collection(client.get(), kDb, coll.c_str()));
-  chat::BsonPtr doc = Json(R"({"hello": "everyone"})");
+  common::BsonPtr doc = Json(R"({"hello": "everyone"})");
   bson_error_t error;
   ASSERT_TRUE(mongoc_collection_insert_one(c.get(), doc.get(), nullptr, nullptr, &error))
       << error.message;

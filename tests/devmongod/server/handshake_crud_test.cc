@@ -37,7 +37,7 @@ TEST_F(HandshakeCrudTest, SingleThreadedClientSelectsThePrimaryAndPings) {
   EXPECT_STREQ(mongoc_server_description_type(sd), "RSPrimary");
   mongoc_server_description_destroy(sd);
 
-  chat::BsonPtr ping = Json(R"({"ping": 1})");
+  common::BsonPtr ping = Json(R"({"ping": 1})");
   bson_t reply;
   bool ok =
       mongoc_client_command_simple(client.get(), "admin", ping.get(), nullptr, &reply, &error);
@@ -60,7 +60,7 @@ TEST_F(HandshakeCrudTest, PooledClientsOnSeveralThreads) {
       mongoc_client_t* client = mongoc_client_pool_pop(pool.get());
       CollectionPtr c(mongoc_client_get_collection(client, kDb, coll.c_str()));
       for (int i = 0; i < kInsertsPerThread && errors[t].empty(); ++i) {
-        chat::BsonPtr doc =
+        common::BsonPtr doc =
             Json(R"({"t": )" + std::to_string(t) + R"(, "i": )" + std::to_string(i) + "}");
         bson_error_t error;
         if (!mongoc_collection_insert_one(c.get(), doc.get(), nullptr, nullptr, &error)) {
@@ -77,7 +77,7 @@ TEST_F(HandshakeCrudTest, PooledClientsOnSeveralThreads) {
   mongoc_client_t* client = mongoc_client_pool_pop(pool.get());
   CollectionPtr c(mongoc_client_get_collection(client, kDb, coll.c_str()));
   bson_error_t error;
-  chat::BsonPtr all = Json("{}");
+  common::BsonPtr all = Json("{}");
   EXPECT_EQ(
       mongoc_collection_count_documents(c.get(), all.get(), nullptr, nullptr, nullptr, &error),
       kThreads * kInsertsPerThread)
@@ -91,13 +91,13 @@ TEST_F(HandshakeCrudTest, InsertFindCountAndDuplicateKey) {
   CollectionPtr c(mongoc_client_get_collection(client.get(), kDb, UniqueCollection().c_str()));
   bson_error_t error;
   for (int i = 1; i <= 10; ++i) {
-    chat::BsonPtr doc =
+    common::BsonPtr doc =
         Json(R"({"_id": )" + std::to_string(i) + R"(, "name": "n)" + std::to_string(i) + R"("})");
     ASSERT_TRUE(mongoc_collection_insert_one(c.get(), doc.get(), nullptr, nullptr, &error))
         << error.message;
   }
 
-  chat::BsonPtr filter = Json(R"({"_id": 7})");
+  common::BsonPtr filter = Json(R"({"_id": 7})");
   CursorPtr cursor(mongoc_collection_find_with_opts(c.get(), filter.get(), nullptr, nullptr));
   const bson_t* found = nullptr;
   ASSERT_TRUE(mongoc_cursor_next(cursor.get(), &found));
@@ -107,12 +107,12 @@ TEST_F(HandshakeCrudTest, InsertFindCountAndDuplicateKey) {
   EXPECT_FALSE(mongoc_cursor_next(cursor.get(), &found));
   EXPECT_FALSE(mongoc_cursor_error(cursor.get(), &error)) << error.message;
 
-  chat::BsonPtr all = Json("{}");
+  common::BsonPtr all = Json("{}");
   EXPECT_EQ(
       mongoc_collection_count_documents(c.get(), all.get(), nullptr, nullptr, nullptr, &error), 10)
       << error.message;
 
-  chat::BsonPtr dup = Json(R"({"_id": 3, "name": "again"})");
+  common::BsonPtr dup = Json(R"({"_id": 3, "name": "again"})");
   EXPECT_FALSE(mongoc_collection_insert_one(c.get(), dup.get(), nullptr, nullptr, &error));
   EXPECT_EQ(error.code, 11000u) << error.message;
 }

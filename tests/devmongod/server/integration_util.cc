@@ -7,12 +7,12 @@
 
 namespace devmongod::it {
 
-chat::BsonPtr Json(const std::string& json) {
+common::BsonPtr Json(const std::string& json) {
   bson_error_t error;
-  chat::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+  common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                        static_cast<ssize_t>(json.size()), &error));
   EXPECT_TRUE(doc) << "bad test JSON " << json << ": " << error.message;
-  return doc ? std::move(doc) : chat::NewBson();
+  return doc ? std::move(doc) : common::NewBson();
 }
 
 std::optional<int64_t> IntAt(const bson_t& doc, const char* dotted_path) {
@@ -33,9 +33,9 @@ std::string UniqueCollection() {
 std::optional<int64_t> ServerStatusNumber(mongoc_client_t* client, const char* dotted_path) {
   bson_t reply;
   bson_error_t error;
-  chat::BsonPtr cmd = Json(R"({"serverStatus": 1})");
+  common::BsonPtr cmd = Json(R"({"serverStatus": 1})");
   bool ok = mongoc_client_command_simple(client, "admin", cmd.get(), nullptr, &reply, &error);
-  chat::BsonPtr owned = chat::CopyBson(reply);
+  common::BsonPtr owned = common::CopyBson(reply);
   bson_destroy(&reply);
   if (!ok) return std::nullopt;
   return IntAt(*owned, dotted_path);

@@ -22,7 +22,7 @@ namespace devmongod::it {
 inline constexpr const char* kDb = "devmongod_it";
 
 // Aborts the test (ASSERT) if `json` does not parse: the tests' own literals.
-chat::BsonPtr Json(const std::string& json);
+common::BsonPtr Json(const std::string& json);
 
 // The int64 value at a dotted path ("metrics.cursor.open.total").
 std::optional<int64_t> IntAt(const bson_t& doc, const char* dotted_path);

@@ -27,7 +27,7 @@ TEST(ServerOptionsTest, DefaultsMatchTheDocumentation) {
   EXPECT_TRUE(o->engine.enable_test_commands);
   EXPECT_FALSE(o->quiet);
   EXPECT_FALSE(o->show_help);
-  EXPECT_EQ(o->cpu_policy, chat::CpuPolicy::kBatch);
+  EXPECT_EQ(o->cpu_policy, common::CpuPolicy::kBatch);
 }
 
 TEST(ServerOptionsTest, EveryOptionIsApplied) {
@@ -65,7 +65,7 @@ TEST(ServerOptionsTest, EveryOptionIsApplied) {
   EXPECT_EQ(o->max_connections, 3u);
   EXPECT_FALSE(o->engine.enable_test_commands);
   EXPECT_TRUE(o->quiet);
-  EXPECT_EQ(o->cpu_policy, chat::CpuPolicy::kNormal);
+  EXPECT_EQ(o->cpu_policy, common::CpuPolicy::kNormal);
 }
 
 TEST(ServerOptionsTest, FsyncNever) {

@@ -38,10 +38,10 @@ std::expected<ParkedStreams, std::string> ParkedStreams::Open(const std::string&
                                                               const std::string& coll, size_t count,
                                                               int64_t max_time_ms) {
   ParkedStreams out(db, coll, max_time_ms);
-  out.epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  out.epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   if (!out.epoll_.valid()) return std::unexpected(std::string("epoll: ") + std::strerror(errno));
   out.streams_.reserve(count);
-  chat::BsonPtr aggregate = chat::NewBson();
+  common::BsonPtr aggregate = common::NewBson();
   BSON_APPEND_UTF8(aggregate.get(), "aggregate", coll.c_str());
   bson_t pipeline, stage, change_stream, cursor;
   BSON_APPEND_ARRAY_BEGIN(aggregate.get(), "pipeline", &pipeline);
@@ -59,7 +59,7 @@ std::expected<ParkedStreams, std::string> ParkedStreams::Open(const std::string&
     auto reply = client->RunCommand(db, *aggregate);
     if (!reply) return std::unexpected("aggregate " + std::to_string(i) + ": " + reply.error());
     int64_t id = IntAt(**reply, "cursor.id");
-    if (id == 0) return std::unexpected("aggregate returned " + chat::BsonToJson(**reply));
+    if (id == 0) return std::unexpected("aggregate returned " + common::BsonToJson(**reply));
     out.streams_.push_back(Stream{std::move(*client), id});
     Stream& s = out.streams_.back();
     epoll_event ev{};
@@ -74,7 +74,7 @@ std::expected<ParkedStreams, std::string> ParkedStreams::Open(const std::string&
 }
 
 std::expected<void, std::string> ParkedStreams::SendGetMore(Stream& s) {
-  chat::BsonPtr get_more = chat::NewBson();
+  common::BsonPtr get_more = common::NewBson();
   BSON_APPEND_INT64(get_more.get(), "getMore", s.cursor_id);
   BSON_APPEND_UTF8(get_more.get(), "collection", coll_.c_str());
   BSON_APPEND_INT64(get_more.get(), "maxTimeMS", max_time_ms_);
@@ -109,7 +109,7 @@ ParkedStreams::CollectRound(std::chrono::milliseconds limit) {
       if (!reply) return std::unexpected("stream " + std::to_string(i) + ": " + reply.error());
       if (IntAt(*reply->body, "ok") != 1) {
         return std::unexpected("stream " + std::to_string(i) + ": " +
-                               chat::BsonToJson(*reply->body));
+                               common::BsonToJson(*reply->body));
       }
       bool got_event = BatchSize(*reply->body) > 0;
       if (auto sent = SendGetMore(s); !sent) return std::unexpected(sent.error());

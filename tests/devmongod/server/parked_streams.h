@@ -50,7 +50,7 @@ class ParkedStreams {
   std::string coll_;
   int64_t max_time_ms_ = 0;
   std::vector<Stream> streams_;
-  chat::UniqueFd epoll_;
+  common::UniqueFd epoll_;
 };
 
 }  // namespace devmongod::it

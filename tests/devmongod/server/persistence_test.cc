@@ -17,7 +17,7 @@ using test_support::DevMongod;
 using test_support::TempDir;
 
 int64_t Count(mongoc_collection_t* c) {
-  chat::BsonPtr all = Json("{}");
+  common::BsonPtr all = Json("{}");
   bson_error_t error;
   int64_t n = mongoc_collection_count_documents(c, all.get(), nullptr, nullptr, nullptr, &error);
   EXPECT_GE(n, 0) << error.message;
@@ -25,7 +25,7 @@ int64_t Count(mongoc_collection_t* c) {
 }
 
 bool Insert(mongoc_collection_t* c, int i, bson_error_t* error) {
-  chat::BsonPtr doc =
+  common::BsonPtr doc =
       Json(R"({"_id": )" + std::to_string(i) + R"(, "i": )" + std::to_string(i) + "}");
   return mongoc_collection_insert_one(c, doc.get(), nullptr, nullptr, error);
 }
@@ -44,12 +44,12 @@ class RestartPersistenceTest : public ::testing::Test {
 };
 
 TEST_F(RestartPersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
-  chat::BsonPtr token;
+  common::BsonPtr token;
   {
     auto client = Connect(*server_);
     CollectionPtr c(mongoc_client_get_collection(client.get(), kDb, coll_.c_str()));
-    chat::BsonPtr pipeline = Json("[]");
-    chat::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 500})");
+    common::BsonPtr pipeline = Json("[]");
+    common::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 500})");
     ChangeStreamPtr stream(mongoc_collection_watch(c.get(), pipeline.get(), opts.get()));
     bson_error_t error;
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(Insert(c.get(), i, &error)) << error.message;
@@ -60,7 +60,7 @@ TEST_F(RestartPersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
       if (mongoc_change_stream_next(stream.get(), &event)) ++seen;
     }
     ASSERT_EQ(seen, 5);
-    token = chat::CopyBson(*mongoc_change_stream_get_resume_token(stream.get()));
+    token = common::CopyBson(*mongoc_change_stream_get_resume_token(stream.get()));
   }
   auto stopped = server_->Stop();
   ASSERT_TRUE(stopped.has_value()) << stopped.error();
@@ -74,8 +74,8 @@ TEST_F(RestartPersistenceTest, CleanRestartKeepsDocumentsAndResumableHistory) {
   for (int i = 5; i < 10; ++i) ASSERT_TRUE(Insert(c.get(), i, &error)) << error.message;
   EXPECT_EQ(Count(c.get()), 10);
 
-  chat::BsonPtr pipeline = Json("[]");
-  chat::BsonPtr opts = chat::NewBson();
+  common::BsonPtr pipeline = Json("[]");
+  common::BsonPtr opts = common::NewBson();
   BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", token.get());
   BSON_APPEND_INT32(opts.get(), "maxAwaitTimeMS", 500);
   ChangeStreamPtr resumed(mongoc_collection_watch(c.get(), pipeline.get(), opts.get()));
@@ -120,7 +120,7 @@ TEST_F(RestartPersistenceTest, KillNineKeepsEveryAcknowledgedInsert) {
   int64_t total = Count(c.get());
   EXPECT_GE(total, acked);
   EXPECT_LE(total, acked + 2);  // acked but not yet counted, and one in flight
-  chat::BsonPtr below = Json(R"({"_id": {"$lt": )" + std::to_string(acked) + "}}");
+  common::BsonPtr below = Json(R"({"_id": {"$lt": )" + std::to_string(acked) + "}}");
   bson_error_t error;
   EXPECT_EQ(
       mongoc_collection_count_documents(c.get(), below.get(), nullptr, nullptr, nullptr, &error),

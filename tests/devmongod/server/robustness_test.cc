@@ -35,7 +35,7 @@ TEST(RobustnessTest, MalformedInputClosesTheConnectionAndOthersKeepWorking) {
   auto baseline = ServerStatusNumber(client.get(), "connections.current");
   ASSERT_TRUE(baseline.has_value());
 
-  chat::BsonPtr ping = Json(R"({"ping": 1, "$db": "admin"})");
+  common::BsonPtr ping = Json(R"({"ping": 1, "$db": "admin"})");
   std::string valid = WireClient::EncodeOpMsg(7, *ping);
   struct Case {
     const char* name;

@@ -24,8 +24,8 @@ TEST(ServerStatusTest, OpenCursorCountFollowsAChangeStream) {
   ASSERT_TRUE(before.has_value());
 
   CollectionPtr c(mongoc_client_get_collection(client.get(), kDb, UniqueCollection().c_str()));
-  chat::BsonPtr pipeline = Json("[]");
-  chat::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 200})");
+  common::BsonPtr pipeline = Json("[]");
+  common::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 200})");
   ChangeStreamPtr stream(mongoc_collection_watch(c.get(), pipeline.get(), opts.get()));
   ASSERT_TRUE(stream);
   EXPECT_TRUE(
@@ -46,8 +46,8 @@ TEST(ServerStatusTest, DatabaseAndClientStreamsAreClosedOnDestroy) {
   auto before = ServerStatusNumber(client.get(), kOpenCursors);
   ASSERT_TRUE(before.has_value());
   test_support::DatabasePtr db(mongoc_client_get_database(client.get(), kDb));
-  chat::BsonPtr pipeline = Json("[]");
-  chat::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 200})");
+  common::BsonPtr pipeline = Json("[]");
+  common::BsonPtr opts = Json(R"({"maxAwaitTimeMS": 200})");
   ChangeStreamPtr db_stream(mongoc_database_watch(db.get(), pipeline.get(), opts.get()));
   ChangeStreamPtr cluster_stream(mongoc_client_watch(client.get(), pipeline.get(), opts.get()));
   for (mongoc_change_stream_t* stream : {db_stream.get(), cluster_stream.get()}) {
@@ -73,11 +73,11 @@ TEST(ServerStatusTest, AbandonedCursorIsReapedAfterTheIdleTimeout) {
   {
     auto raw = WireClient::Connect(server.host(), server.port());
     ASSERT_TRUE(raw.has_value()) << raw.error();
-    chat::BsonPtr aggregate = Json(R"({"aggregate": ")" + UniqueCollection() +
+    common::BsonPtr aggregate = Json(R"({"aggregate": ")" + UniqueCollection() +
                                    R"(", "pipeline": [{"$changeStream": {}}], "cursor": {}})");
     auto reply = raw->RunCommand(kDb, *aggregate);
     ASSERT_TRUE(reply.has_value()) << reply.error();
-    ASSERT_NE(IntAt(**reply, "cursor.id").value_or(0), 0) << chat::BsonToJson(**reply);
+    ASSERT_NE(IntAt(**reply, "cursor.id").value_or(0), 0) << common::BsonToJson(**reply);
   }  // socket closed without killCursors
   EXPECT_EQ(ServerStatusNumber(client.get(), kOpenCursors), *before + 1);
   EXPECT_TRUE(Eventually([&] { return ServerStatusNumber(client.get(), kOpenCursors) == *before; },

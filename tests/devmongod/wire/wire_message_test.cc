@@ -30,9 +30,9 @@ ParseResult Parse(const std::string& bytes, int32_t max_message_size = kMaxMessa
 }
 
 void ExpectBsonEq(const bson_t& actual, std::string_view expected_json) {
-  chat::BsonPtr expected = Json(expected_json);
+  common::BsonPtr expected = Json(expected_json);
   EXPECT_TRUE(bson_equal(&actual, expected.get()))
-      << "actual:   " << chat::BsonToJson(actual) << "\nexpected: " << chat::BsonToJson(*expected);
+      << "actual:   " << common::BsonToJson(actual) << "\nexpected: " << common::BsonToJson(*expected);
 }
 
 // Asserts a parse error whose one-line message contains `fragment`.
@@ -326,7 +326,7 @@ TEST(Bson, MissingTerminatorIsAnError) {
 }
 
 TEST(Bson, NonUtf8StringIsAnError) {
-  chat::BsonPtr document = Json(R"({"ping": 1, "$db": "a"})");
+  common::BsonPtr document = Json(R"({"ping": 1, "$db": "a"})");
   bson_append_utf8(document.get(), "bad", -1, "\xff\xfe", 2);
   ExpectError(Parse(OpMsg(1, 0, Kind0(Raw(*document)))), "invalid BSON in kind-0 section");
   ExpectError(Parse(OpQuery(1, "a.$cmd", Raw(*document))), "invalid BSON in OP_QUERY query");
@@ -334,7 +334,7 @@ TEST(Bson, NonUtf8StringIsAnError) {
 
 TEST(Bson, NonUtf8InNestedValuesAndKeysIsAnError) {
   // libbson 1.23's bson_validate misses bad UTF-8 in values; ours must not.
-  chat::BsonPtr nested = Json(R"({"ping": 1, "$db": "a"})");
+  common::BsonPtr nested = Json(R"({"ping": 1, "$db": "a"})");
   bson_t child;
   bson_append_array_begin(nested.get(), "list", -1, &child);
   bson_append_utf8(&child, "0", -1, "ok", 2);
@@ -342,7 +342,7 @@ TEST(Bson, NonUtf8InNestedValuesAndKeysIsAnError) {
   bson_append_array_end(nested.get(), &child);
   ExpectError(Parse(OpMsg(1, 0, Kind0(Raw(*nested)))), "string value is not valid UTF-8");
 
-  chat::BsonPtr bad_key = Json(R"({"ping": 1, "$db": "a"})");
+  common::BsonPtr bad_key = Json(R"({"ping": 1, "$db": "a"})");
   bson_append_int32(bad_key.get(), "\xff", -1, 1);
   ExpectError(Parse(OpMsg(1, 0, Kind0(Raw(*bad_key)))), "key is not valid UTF-8");
 }
@@ -358,7 +358,7 @@ std::string NestedDocument(int levels) {
 
 TEST(Bson, NestingIsLimitedTo200Levels) {
   const std::string document_200 = NestedDocument(200);
-  ASSERT_TRUE(chat::BsonFromData(reinterpret_cast<const uint8_t*>(document_200.data()),
+  ASSERT_TRUE(common::BsonFromData(reinterpret_cast<const uint8_t*>(document_200.data()),
                                  document_200.size()));
   // Parses as far as the missing $db: the depth itself is fine.
   ExpectError(Parse(OpMsg(1, 0, Kind0(document_200))), "no $db");
@@ -377,7 +377,7 @@ TEST(Bson, StrayTerminatorBeforeTheEndIsAnError) {
 }
 
 TEST(Bson, EmbeddedNulInStringIsAccepted) {
-  chat::BsonPtr document = Json(R"({"ping": 1, "$db": "a"})");
+  common::BsonPtr document = Json(R"({"ping": 1, "$db": "a"})");
   bson_append_utf8(document.get(), "text", -1, "a\0b", 3);
   EXPECT_EQ(Parse(OpMsg(1, 0, Kind0(Raw(*document)))).status, Status::kMessage);
 }
@@ -476,7 +476,7 @@ DecodedReply DecodeHeader(const std::string& reply) {
 TEST(EncodeReply, OpQueryGetsOpReply) {
   ParseResult request = Parse(Handshake());
   ASSERT_EQ(request.status, Status::kMessage);
-  chat::BsonPtr body = Json(R"({"ismaster": true, "ok": 1.0})");
+  common::BsonPtr body = Json(R"({"ismaster": true, "ok": 1.0})");
   const std::string reply = EncodeReply(request.request, 99, *body);
 
   const DecodedReply header = DecodeHeader(reply);
@@ -490,7 +490,7 @@ TEST(EncodeReply, OpQueryGetsOpReply) {
   EXPECT_EQ(LoadLeI32(p + 8), 0);   // cursorID, high half
   EXPECT_EQ(LoadLeI32(p + 12), 0);  // startingFrom
   EXPECT_EQ(LoadLeI32(p + 16), 1);  // numberReturned
-  chat::BsonPtr echoed = chat::BsonFromData(p + 20, reply.size() - kHeaderSize - 20);
+  common::BsonPtr echoed = common::BsonFromData(p + 20, reply.size() - kHeaderSize - 20);
   ASSERT_TRUE(echoed);
   EXPECT_TRUE(bson_equal(echoed.get(), body.get()));
 }
@@ -498,7 +498,7 @@ TEST(EncodeReply, OpQueryGetsOpReply) {
 TEST(EncodeReply, OpMsgGetsOpMsgThatParsesBack) {
   ParseResult request = Parse(Insert(1234, kChecksumPresent | kExhaustAllowed));
   ASSERT_EQ(request.status, Status::kMessage);
-  chat::BsonPtr body = Json(R"({"n": 2, "ok": 1.0, "$db": "chat"})");
+  common::BsonPtr body = Json(R"({"n": 2, "ok": 1.0, "$db": "chat"})");
   const std::string reply = EncodeReply(request.request, 5, *body);
 
   const DecodedReply header = DecodeHeader(reply);
@@ -519,7 +519,7 @@ TEST(EncodeReply, OpMsgGetsOpMsgThatParsesBack) {
 TEST(Request, CommandNameOfEmptyOrMissingCommandIsEmpty) {
   Request request;
   EXPECT_EQ(request.CommandName(), "");
-  request.command = chat::NewBson();
+  request.command = common::NewBson();
   EXPECT_EQ(request.CommandName(), "");
 }
 

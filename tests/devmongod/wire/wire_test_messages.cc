@@ -8,9 +8,9 @@
 
 namespace devmongod::wire::testing {
 
-chat::BsonPtr Json(std::string_view json) {
+common::BsonPtr Json(std::string_view json) {
   bson_error_t error;
-  chat::BsonPtr document(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+  common::BsonPtr document(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
                                             static_cast<ssize_t>(json.size()), &error));
   if (!document) {
     std::fprintf(stderr, "bad JSON literal in a test: %s\n", error.message);
@@ -79,7 +79,7 @@ std::string OpMsg(int32_t request_id, uint32_t flag_bits, std::string_view secti
   // The checksum covers the header, whose length must already include it.
   std::string message = WithHeader(request_id, kOpMsg, body + "0000");
   message.resize(message.size() - 4);
-  return message + LeI32(static_cast<int32_t>(chat::Crc32c(message.data(), message.size())));
+  return message + LeI32(static_cast<int32_t>(common::Crc32c(message.data(), message.size())));
 }
 
 }  // namespace devmongod::wire::testing

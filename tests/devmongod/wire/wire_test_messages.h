@@ -17,7 +17,7 @@
 namespace devmongod::wire::testing {
 
 // Parses relaxed extended JSON; aborts the test binary on a typo in a literal.
-chat::BsonPtr Json(std::string_view json);
+common::BsonPtr Json(std::string_view json);
 // The raw bytes of a document.
 std::string Raw(const bson_t& document);
 std::span<const uint8_t> AsBytes(const std::string& bytes);
