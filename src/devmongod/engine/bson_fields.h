@@ -27,10 +27,10 @@ std::expected<std::optional<std::string>, CommandError> ReadOptionalString(const
                                                                            std::string_view field);
 // An embedded document, copied; null when the field is absent.
 std::expected<common::BsonPtr, CommandError> ReadOptionalDocument(const bson_t& doc,
-                                                                std::string_view field);
+                                                                  std::string_view field);
 // An array, copied as its BSON document form ("0", "1", ...); null when absent.
 std::expected<common::BsonPtr, CommandError> ReadOptionalArray(const bson_t& doc,
-                                                             std::string_view field);
+                                                               std::string_view field);
 
 // The collection a command names in its first field ({insert: "coll", ...}):
 // a non-empty string without NUL or '$'.

@@ -105,6 +105,30 @@ common::BsonPtr BuildDropEvent(const ResumeToken& token, int64_t wall_ms, const 
   return doc;
 }
 
+common::BsonPtr BuildDropDatabaseEvent(const ResumeToken& token, int64_t wall_ms,
+                                       const std::string& db) {
+  common::BsonPtr doc = common::NewBson();
+  AppendHead(doc.get(), token, "dropDatabase", wall_ms);
+  bson_t ns;
+  bson_append_document_begin(doc.get(), "ns", 2, &ns);
+  bson_append_utf8(&ns, "db", 2, db.data(), static_cast<int>(db.size()));
+  bson_append_document_end(doc.get(), &ns);
+  return doc;
+}
+
+common::BsonPtr BuildRenameEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                 const std::string& from, const std::string& to) {
+  common::BsonPtr doc = common::NewBson();
+  AppendHead(doc.get(), token, "rename", wall_ms);
+  AppendNs(doc.get(), db, from);
+  common::BsonPtr target = common::NewBson();
+  AppendNs(target.get(), db, to);
+  bson_iter_t ns;
+  bson_iter_init_find(&ns, target.get(), "ns");
+  bson_append_iter(doc.get(), "to", 2, &ns);
+  return doc;
+}
+
 common::BsonPtr BuildInvalidateEvent(const ResumeToken& token, int64_t wall_ms) {
   common::BsonPtr doc = common::NewBson();
   AppendHead(doc.get(), token, "invalidate", wall_ms);

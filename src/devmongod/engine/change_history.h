@@ -27,7 +27,7 @@ struct EventStamp {
 
 struct ChangeEvent {
   // Stored in journal "event" records by number: append only.
-  enum class Kind { kInsert, kDelete, kDrop, kUpdate, kReplace };
+  enum class Kind { kInsert, kDelete, kDrop, kUpdate, kReplace, kDropDatabase, kRename };
   uint64_t seq = 0;
   Timestamp ts;
   int64_t wall_ms = 0;

@@ -52,6 +52,17 @@ bool InScope(const ChangeEvent& event, const StreamScope& scope) {
   return scope.coll.empty() || event.coll == scope.coll;
 }
 
+// The events after which a stream is invalidated: its collection's drop or
+// rename for a collection stream, its database's dropDatabase for a database
+// stream (callers have checked the event is in the stream's scope).
+bool EndsStream(const ChangeEvent& event, const StreamScope& scope) {
+  if (scope.db.empty()) return false;
+  if (!scope.coll.empty()) {
+    return event.kind == ChangeEvent::Kind::kDrop || event.kind == ChangeEvent::Kind::kRename;
+  }
+  return event.kind == ChangeEvent::Kind::kDropDatabase;
+}
+
 struct StreamOptions {
   FullDocumentMode full_document = FullDocumentMode::kDefault;
   std::optional<ResumeToken> resume_after;
@@ -178,10 +189,10 @@ std::expected<StreamStart, CommandError> ResolveStart(const StreamOptions& optio
   start.resume_token = *token;
   // Resuming right after the drop of the stream's own collection: mongod
   // answers with the invalidate that followed the drop.
-  if (!token->invalidate && !scope.coll.empty()) {
+  if (!token->invalidate) {
     const ChangeEvent* event = history.At(token->seq);
-    start.invalidate_pending = event != nullptr && event->kind == ChangeEvent::Kind::kDrop &&
-                               event->db == scope.db && event->coll == scope.coll;
+    start.invalidate_pending =
+        event != nullptr && InScope(*event, scope) && EndsStream(*event, scope);
   }
   return start;
 }
@@ -279,7 +290,7 @@ std::expected<EngineCore::StreamBatch, CommandError> EngineCore::ReadStream(
     } else {
       passed(*event);
     }
-    const bool own_drop = event->kind == ChangeEvent::Kind::kDrop && !stream.scope.coll.empty();
+    const bool own_drop = EndsStream(*event, stream.scope);
     if (own_drop) {
       // A collection stream ends with an invalidate after its collection's
       // drop, whatever its filter; startAfter this token opens a new stream.

@@ -75,6 +75,15 @@ EngineCore::Result EngineCore::CmdDropDatabase(const Call& call) {
     if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
     DropCollection(call.db, name, stamp);
   }
+  // Then one dropDatabase event (mongod writes none for a database that did
+  // not exist); a database stream ends with an invalidate after it.
+  if (!names.empty()) {
+    EventStamp stamp = NextStamp(call.ctx.now_wall_ms);
+    common::BsonPtr entry = NewJournalEntry("dropDatabase", call.db, "-");
+    AppendStamp(entry.get(), stamp);
+    if (auto failed = Journal(*entry, call.ctx)) return std::unexpected(*failed);
+    RecordDropDatabaseEvent(call.db, stamp);
+  }
   common::BsonPtr reply = common::NewBson();
   BSON_APPEND_UTF8(reply.get(), "dropped", call.db.c_str());
   return Outcome::Reply(std::move(reply));

@@ -60,6 +60,7 @@ EngineCore::Handler EngineCore::FindHandler(const std::string& name) {
       {"create", &EngineCore::CmdCreate},
       {"drop", &EngineCore::CmdDrop},
       {"dropDatabase", &EngineCore::CmdDropDatabase},
+      {"renameCollection", &EngineCore::CmdRenameCollection},
       {"createIndexes", &EngineCore::CmdCreateIndexes},
       {"listIndexes", &EngineCore::CmdListIndexes},
       {"listCollections", &EngineCore::CmdListCollections},

@@ -108,13 +108,14 @@ class EngineCore final : public CommandHandler {
   Result CmdKillCursors(const Call& call);
   Result CmdCount(const Call& call);
   Result CmdAggregate(const Call& call);
-  Result ResultCursorReply(const Call& call, std::vector<common::BsonPtr> docs, const std::string& ns,
-                           int64_t batch_size, bool single_batch);
+  Result ResultCursorReply(const Call& call, std::vector<common::BsonPtr> docs,
+                           const std::string& ns, int64_t batch_size, bool single_batch);
   Result ResultCursorGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
   // commands_catalog.cc
   Result CmdCreate(const Call& call);
   Result CmdDrop(const Call& call);
   Result CmdDropDatabase(const Call& call);
+  Result CmdRenameCollection(const Call& call);
   Result CmdCreateIndexes(const Call& call);
   Result CmdListIndexes(const Call& call);
   Result CmdListCollections(const Call& call);
@@ -128,7 +129,7 @@ class EngineCore final : public CommandHandler {
   Result ChangeStreamGetMore(const Call& call, Cursor& cursor, int64_t batch_size);
   struct StreamBatch;
   std::expected<common::BsonPtr, CommandError> AddFullDocument(FullDocumentMode mode,
-                                                             const ChangeEvent& event);
+                                                               const ChangeEvent& event);
   std::expected<StreamBatch, CommandError> ReadStream(ChangeStreamState& stream,
                                                       int64_t batch_size);
 
@@ -195,8 +196,38 @@ class EngineCore final : public CommandHandler {
                             const bson_t* before, bool found, std::vector<DocumentChange>* changes,
                             const std::optional<RetryableWriteKey>& rw_key,
                             Collection* collection = nullptr);
+  // Journal replay (persistence.cc): one function per record op.
+  std::string SequenceGap(const EventStamp& stamp) const;
+  std::string ReplayBase(const std::string& op, const bson_t& entry, const std::string& db,
+                         const std::string& coll);
+  std::string ReplayChangeRecord(const std::string& op, const bson_t& entry, const std::string& db,
+                                 const std::string& coll);
+  std::string ReplayCreate(const std::string& op, const bson_t& entry, const std::string& db,
+                           const std::string& coll);
+  std::string ReplayCreateIndexes(const std::string& op, const bson_t& entry, const std::string& db,
+                                  const std::string& coll);
+  std::string ReplayDocs(const std::string& op, const bson_t& entry, const std::string& db,
+                         const std::string& coll);
+  std::string ReplayDrop(const std::string& op, const bson_t& entry, const std::string& db,
+                         const std::string& coll);
+  std::string ReplayDropIndexes(const std::string& op, const bson_t& entry, const std::string& db,
+                                const std::string& coll);
+  std::string ReplayEvent(const std::string& op, const bson_t& entry, const std::string& db,
+                          const std::string& coll);
+  std::string ReplayWrites(const std::string& op, const bson_t& entry, const std::string& db,
+                           const std::string& coll);
+  std::string ReplayDropDatabase(const std::string& op, const bson_t& entry, const std::string& db,
+                                 const std::string& coll);
+  std::string ReplayRename(const std::string& op, const bson_t& entry, const std::string& db,
+                           const std::string& coll);
+  void ReplayRetryableWrite(const bson_t& entry);
   // Replays one "change" journal item (persistence.cc).
   std::string ReplayChange(const std::string& db, const std::string& coll, const bson_t& item);
+  // The "dropDatabase" event that follows its collections' drops.
+  void RecordDropDatabaseEvent(const std::string& db, const EventStamp& stamp);
+  // Moves collection `from` to `to` (same database) and records "rename".
+  void RenameCollection(const std::string& db, const std::string& from, const std::string& to,
+                        const EventStamp& stamp);
   // Removes the collection and records its "drop" event.
   void DropCollection(const std::string& db, const std::string& coll, const EventStamp& stamp);
   void AppendEvent(ChangeEvent event);

@@ -5,6 +5,8 @@
 //   {op:"change", db, coll, docs:[{kind, doc | id, updated?, removed?, seq, ts, wall}], rw?}
 //      (update and findAndModify: kind insert, update, replace or delete)
 //   {op:"drop", db, coll, seq, ts, wall}
+//   {op:"dropDatabase", db, coll:"-", seq, ts, wall}  (after its collections' drops)
+//   {op:"rename", db, coll, to, seq, ts, wall}
 //   {op:"createIndexes", db, coll, indexes:[{name, key, unique}]}
 //   {op:"dropIndexes", db, coll, names:[name, ...]}
 // where rw = {session: BinData, txn: Int64, reply: {...}} rebuilds the

@@ -64,10 +64,32 @@ void EngineCore::RecordChangeEvent(const std::string& db, const std::string& col
       event = BuildReplaceEvent(token, stamp.wall_ms, db, coll, doc);
       break;
     case ChangeEvent::Kind::kDrop:
-      return;
+    case ChangeEvent::Kind::kDropDatabase:
+    case ChangeEvent::Kind::kRename:
+      return;  // not document changes
   }
   AppendEvent(
       ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms, change.kind, db, coll, std::move(event)});
+}
+
+void EngineCore::RecordDropDatabaseEvent(const std::string& db, const EventStamp& stamp) {
+  ResumeToken token{stamp.ts, stamp.seq, false};
+  AppendEvent(ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms, ChangeEvent::Kind::kDropDatabase, db,
+                          std::string(), BuildDropDatabaseEvent(token, stamp.wall_ms, db)});
+}
+
+void EngineCore::RenameCollection(const std::string& db, const std::string& from,
+                                  const std::string& to, const EventStamp& stamp) {
+  auto& database = databases_[db];
+  auto source = database.find(from);
+  if (source != database.end()) {
+    Collection moved = std::move(source->second);
+    database.erase(source);
+    database.insert_or_assign(to, std::move(moved));
+  }
+  ResumeToken token{stamp.ts, stamp.seq, false};
+  AppendEvent(ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms, ChangeEvent::Kind::kRename, db, from,
+                          BuildRenameEvent(token, stamp.wall_ms, db, from, to)});
 }
 
 void EngineCore::DropCollection(const std::string& db, const std::string& coll,

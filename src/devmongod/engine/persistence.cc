@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include "devmongod/engine/bson_fields.h"
 #include "devmongod/engine/engine_core.h"
@@ -165,152 +166,193 @@ std::string EngineCore::ReplayChange(const std::string& db, const std::string& c
   return {};
 }
 
-std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
-  const std::string op = StringField(entry, "op");
-  const std::string db = StringField(entry, "db");
-  const std::string coll = StringField(entry, "coll");
-  if (op.empty()) return "journal record without op";
-  if (op != "base" && op != "rw" && (db.empty() || coll.empty())) {
-    return "journal " + op + " record without db/coll";
+std::string EngineCore::SequenceGap(const EventStamp& stamp) const {
+  if (stamp.seq == history_.last_seq() + 1) return {};
+  return "journal sequence gap: expected " + std::to_string(history_.last_seq() + 1) + " got " +
+         std::to_string(stamp.seq);
+}
+
+std::string EngineCore::ReplayCreate(const std::string& /*op*/, const bson_t& /*entry*/,
+                                     const std::string& db, const std::string& coll) {
+  CreateCollection(db, coll);
+  return {};
+}
+
+std::string EngineCore::ReplayBase(const std::string& /*op*/, const bson_t& entry,
+                                   const std::string& /*db*/, const std::string& /*coll*/) {
+  EventStamp stamp;
+  if (!ReadStamp(entry, &stamp)) return "journal base without stamp";
+  if (history_.last_seq() != 0) return "journal base record after change events";
+  history_.SetBase(stamp.seq, stamp.ts);
+  clock_.Observe(stamp.ts);
+  return {};
+}
+
+std::string EngineCore::ReplayDocs(const std::string& /*op*/, const bson_t& entry,
+                                   const std::string& db, const std::string& coll) {
+  bson_iter_t docs;
+  if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+    return "journal docs without docs";
   }
-
-  auto check_stamp = [this](const EventStamp& stamp) -> std::string {
-    if (stamp.seq != history_.last_seq() + 1) {
-      return "journal sequence gap: expected " + std::to_string(history_.last_seq() + 1) + " got " +
-             std::to_string(stamp.seq);
-    }
-    return {};
-  };
-
-  if (op == "create") {
-    CreateCollection(db, coll);
-  } else if (op == "base") {
-    EventStamp stamp;
-    if (!ReadStamp(entry, &stamp)) return "journal base without stamp";
-    if (history_.last_seq() != 0) return "journal base record after change events";
-    history_.SetBase(stamp.seq, stamp.ts);
-    clock_.Observe(stamp.ts);
-  } else if (op == "rw") {
-    // The retryable-write part below is the whole record.
-  } else if (op == "docs") {
-    bson_iter_t docs;
-    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
-      return "journal docs without docs";
-    }
-    Collection& collection = CreateCollection(db, coll);
-    bson_iter_t item;
-    if (!bson_iter_recurse(&docs, &item)) return "journal docs array is damaged";
-    while (bson_iter_next(&item)) {
-      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal docs item is not a document";
-      if (!collection.Insert(CopySubDocument(item))) return "journal docs violate a unique index";
-    }
-  } else if (op == "event") {
-    EventStamp stamp;
-    if (!ReadStamp(entry, &stamp)) return "journal event without stamp";
-    if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
-    bson_iter_t kind, doc;
-    if (!FindField(entry, "kind", &kind) || !BSON_ITER_HOLDS_INT32(&kind) ||
-        bson_iter_int32(&kind) < 0 ||
-        bson_iter_int32(&kind) > static_cast<int32_t>(ChangeEvent::Kind::kReplace)) {
-      return "journal event without a valid kind";
-    }
-    if (!FindField(entry, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
-      return "journal event without doc";
-    }
-    AppendEvent(ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms,
-                            static_cast<ChangeEvent::Kind>(bson_iter_int32(&kind)), db, coll,
-                            CopySubDocument(doc)});
-  } else if (op == "insert" || op == "delete") {
-    bson_iter_t docs;
-    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
-      return "journal " + op + " without docs";
-    }
-    common::BsonPtr list = CopySubDocument(docs);
-    bson_iter_t item;
-    bson_iter_init(&item, list.get());
-    while (bson_iter_next(&item)) {
-      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal " + op + " item is not a document";
-      common::BsonPtr record = CopySubDocument(item);
-      EventStamp stamp;
-      if (!ReadStamp(*record, &stamp)) return "journal " + op + " item without stamp";
-      if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
-      if (op == "insert") {
-        bson_iter_t doc;
-        if (!FindField(*record, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
-          return "journal insert item without doc";
-        }
-        common::BsonPtr document = CopySubDocument(doc);
-        common::BsonPtr for_event = common::CopyBson(*document);
-        if (!CreateCollection(db, coll).Insert(std::move(document))) {
-          return "journal insert violates a unique index";
-        }
-        RecordInsertEvent(db, coll, *for_event, stamp);
-      } else {
-        bson_iter_t id;
-        if (!FindField(*record, "id", &id)) return "journal delete item without id";
-        if (Collection* collection = FindCollection(db, coll)) {
-          Collection::RecordId record_id;
-          if (collection->FindById(*bson_iter_value(&id), &record_id)) {
-            collection->Remove(record_id);
-          }
-        }
-        RecordDeleteEvent(db, coll, *bson_iter_value(&id), stamp);
-      }
-    }
-  } else if (op == "change") {
-    bson_iter_t docs;
-    if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
-      return "journal change without docs";
-    }
-    common::BsonPtr list = CopySubDocument(docs);
-    bson_iter_t item;
-    bson_iter_init(&item, list.get());
-    while (bson_iter_next(&item)) {
-      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal change item is not a document";
-      if (std::string failed = ReplayChange(db, coll, *CopySubDocument(item)); !failed.empty()) {
-        return failed;
-      }
-    }
-  } else if (op == "drop") {
-    EventStamp stamp;
-    if (!ReadStamp(entry, &stamp)) return "journal drop without stamp";
-    if (std::string gap = check_stamp(stamp); !gap.empty()) return gap;
-    DropCollection(db, coll, stamp);
-  } else if (op == "dropIndexes") {
-    bson_iter_t names, name;
-    if (!FindField(entry, "names", &names) || !BSON_ITER_HOLDS_ARRAY(&names) ||
-        !bson_iter_recurse(&names, &name)) {
-      return "journal dropIndexes without names";
-    }
-    Collection* collection = FindCollection(db, coll);
-    while (collection != nullptr && bson_iter_next(&name)) {
-      if (BSON_ITER_HOLDS_UTF8(&name)) collection->DropIndex(bson_iter_utf8(&name, nullptr));
-    }
-  } else if (op == "createIndexes") {
-    bson_iter_t indexes;
-    if (!FindField(entry, "indexes", &indexes) || !BSON_ITER_HOLDS_ARRAY(&indexes)) {
-      return "journal createIndexes without indexes";
-    }
-    Collection& collection = CreateCollection(db, coll);
-    common::BsonPtr list = CopySubDocument(indexes);
-    bson_iter_t item;
-    bson_iter_init(&item, list.get());
-    while (bson_iter_next(&item)) {
-      if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal index is not a document";
-      common::BsonPtr index = CopySubDocument(item);
-      bson_iter_t key, unique;
-      if (!FindField(*index, "key", &key) || !BSON_ITER_HOLDS_DOCUMENT(&key)) {
-        return "journal index without key";
-      }
-      bool is_unique = FindField(*index, "unique", &unique) && bson_iter_as_bool(&unique);
-      auto added = collection.AddIndex(StringField(*index, "name"), *CopySubDocument(key),
-                                       is_unique, db + "." + coll);
-      if (!added) return "journal index cannot be rebuilt: " + added.error().message;
-    }
-  } else {
-    return "unknown journal op '" + op + "'";
+  Collection& collection = CreateCollection(db, coll);
+  bson_iter_t item;
+  if (!bson_iter_recurse(&docs, &item)) return "journal docs array is damaged";
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal docs item is not a document";
+    if (!collection.Insert(CopySubDocument(item))) return "journal docs violate a unique index";
   }
+  return {};
+}
 
+std::string EngineCore::ReplayEvent(const std::string& /*op*/, const bson_t& entry,
+                                    const std::string& db, const std::string& coll) {
+  EventStamp stamp;
+  if (!ReadStamp(entry, &stamp)) return "journal event without stamp";
+  if (std::string gap = SequenceGap(stamp); !gap.empty()) return gap;
+  bson_iter_t kind, doc;
+  if (!FindField(entry, "kind", &kind) || !BSON_ITER_HOLDS_INT32(&kind) ||
+      bson_iter_int32(&kind) < 0 ||
+      bson_iter_int32(&kind) > static_cast<int32_t>(ChangeEvent::Kind::kRename)) {
+    return "journal event without a valid kind";
+  }
+  if (!FindField(entry, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
+    return "journal event without doc";
+  }
+  AppendEvent(ChangeEvent{stamp.seq, stamp.ts, stamp.wall_ms,
+                          static_cast<ChangeEvent::Kind>(bson_iter_int32(&kind)), db, coll,
+                          CopySubDocument(doc)});
+  return {};
+}
+
+std::string EngineCore::ReplayWrites(const std::string& op, const bson_t& entry,
+                                     const std::string& db, const std::string& coll) {
+  bson_iter_t docs;
+  if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+    return "journal " + op + " without docs";
+  }
+  common::BsonPtr list = CopySubDocument(docs);
+  bson_iter_t item;
+  bson_iter_init(&item, list.get());
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal " + op + " item is not a document";
+    common::BsonPtr record = CopySubDocument(item);
+    EventStamp stamp;
+    if (!ReadStamp(*record, &stamp)) return "journal " + op + " item without stamp";
+    if (std::string gap = SequenceGap(stamp); !gap.empty()) return gap;
+    if (op == "insert") {
+      bson_iter_t doc;
+      if (!FindField(*record, "doc", &doc) || !BSON_ITER_HOLDS_DOCUMENT(&doc)) {
+        return "journal insert item without doc";
+      }
+      common::BsonPtr document = CopySubDocument(doc);
+      common::BsonPtr for_event = common::CopyBson(*document);
+      if (!CreateCollection(db, coll).Insert(std::move(document))) {
+        return "journal insert violates a unique index";
+      }
+      RecordInsertEvent(db, coll, *for_event, stamp);
+    } else {
+      bson_iter_t id;
+      if (!FindField(*record, "id", &id)) return "journal delete item without id";
+      if (Collection* collection = FindCollection(db, coll)) {
+        Collection::RecordId record_id;
+        if (collection->FindById(*bson_iter_value(&id), &record_id)) {
+          collection->Remove(record_id);
+        }
+      }
+      RecordDeleteEvent(db, coll, *bson_iter_value(&id), stamp);
+    }
+  }
+  return {};
+}
+
+std::string EngineCore::ReplayChangeRecord(const std::string& /*op*/, const bson_t& entry,
+                                           const std::string& db, const std::string& coll) {
+  bson_iter_t docs;
+  if (!FindField(entry, "docs", &docs) || !BSON_ITER_HOLDS_ARRAY(&docs)) {
+    return "journal change without docs";
+  }
+  common::BsonPtr list = CopySubDocument(docs);
+  bson_iter_t item;
+  bson_iter_init(&item, list.get());
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal change item is not a document";
+    if (std::string failed = ReplayChange(db, coll, *CopySubDocument(item)); !failed.empty()) {
+      return failed;
+    }
+  }
+  return {};
+}
+
+std::string EngineCore::ReplayDrop(const std::string& /*op*/, const bson_t& entry,
+                                   const std::string& db, const std::string& coll) {
+  EventStamp stamp;
+  if (!ReadStamp(entry, &stamp)) return "journal drop without stamp";
+  if (std::string gap = SequenceGap(stamp); !gap.empty()) return gap;
+  DropCollection(db, coll, stamp);
+  return {};
+}
+
+std::string EngineCore::ReplayDropIndexes(const std::string& /*op*/, const bson_t& entry,
+                                          const std::string& db, const std::string& coll) {
+  bson_iter_t names, name;
+  if (!FindField(entry, "names", &names) || !BSON_ITER_HOLDS_ARRAY(&names) ||
+      !bson_iter_recurse(&names, &name)) {
+    return "journal dropIndexes without names";
+  }
+  Collection* collection = FindCollection(db, coll);
+  while (collection != nullptr && bson_iter_next(&name)) {
+    if (BSON_ITER_HOLDS_UTF8(&name)) collection->DropIndex(bson_iter_utf8(&name, nullptr));
+  }
+  return {};
+}
+
+std::string EngineCore::ReplayCreateIndexes(const std::string& /*op*/, const bson_t& entry,
+                                            const std::string& db, const std::string& coll) {
+  bson_iter_t indexes;
+  if (!FindField(entry, "indexes", &indexes) || !BSON_ITER_HOLDS_ARRAY(&indexes)) {
+    return "journal createIndexes without indexes";
+  }
+  Collection& collection = CreateCollection(db, coll);
+  common::BsonPtr list = CopySubDocument(indexes);
+  bson_iter_t item;
+  bson_iter_init(&item, list.get());
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) return "journal index is not a document";
+    common::BsonPtr index = CopySubDocument(item);
+    bson_iter_t key, unique;
+    if (!FindField(*index, "key", &key) || !BSON_ITER_HOLDS_DOCUMENT(&key)) {
+      return "journal index without key";
+    }
+    bool is_unique = FindField(*index, "unique", &unique) && bson_iter_as_bool(&unique);
+    auto added = collection.AddIndex(StringField(*index, "name"), *CopySubDocument(key), is_unique,
+                                     db + "." + coll);
+    if (!added) return "journal index cannot be rebuilt: " + added.error().message;
+  }
+  return {};
+}
+
+std::string EngineCore::ReplayDropDatabase(const std::string& /*op*/, const bson_t& entry,
+                                           const std::string& db, const std::string& /*coll*/) {
+  EventStamp stamp;
+  if (!ReadStamp(entry, &stamp)) return "journal dropDatabase without stamp";
+  if (std::string gap = SequenceGap(stamp); !gap.empty()) return gap;
+  RecordDropDatabaseEvent(db, stamp);
+  return {};
+}
+
+std::string EngineCore::ReplayRename(const std::string& /*op*/, const bson_t& entry,
+                                     const std::string& db, const std::string& coll) {
+  EventStamp stamp;
+  if (!ReadStamp(entry, &stamp)) return "journal rename without stamp";
+  if (std::string gap = SequenceGap(stamp); !gap.empty()) return gap;
+  const std::string to = StringField(entry, "to");
+  if (to.empty() || FindCollection(db, coll) == nullptr) return "journal rename is invalid";
+  RenameCollection(db, coll, to, stamp);
+  return {};
+}
+
+// Rebuilds the retryable-write table entry a record carries ({rw: ...}).
+void EngineCore::ReplayRetryableWrite(const bson_t& entry) {
   bson_iter_t rw;
   if (FindField(entry, "rw", &rw) && BSON_ITER_HOLDS_DOCUMENT(&rw)) {
     common::BsonPtr rw_doc = CopySubDocument(rw);
@@ -326,6 +368,40 @@ std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
                                  bson_iter_int64(&txn), CopySubDocument(reply));
     }
   }
+}
+
+std::string EngineCore::ApplyJournalEntry(const bson_t& entry) {
+  using Replay = std::string (EngineCore::*)(const std::string&, const bson_t&, const std::string&,
+                                             const std::string&);
+  static const std::unordered_map<std::string, Replay> kReplays = {
+      {"create", &EngineCore::ReplayCreate},
+      {"base", &EngineCore::ReplayBase},
+      {"docs", &EngineCore::ReplayDocs},
+      {"event", &EngineCore::ReplayEvent},
+      {"insert", &EngineCore::ReplayWrites},
+      {"delete", &EngineCore::ReplayWrites},
+      {"change", &EngineCore::ReplayChangeRecord},
+      {"drop", &EngineCore::ReplayDrop},
+      {"dropDatabase", &EngineCore::ReplayDropDatabase},
+      {"rename", &EngineCore::ReplayRename},
+      {"dropIndexes", &EngineCore::ReplayDropIndexes},
+      {"createIndexes", &EngineCore::ReplayCreateIndexes},
+  };
+  const std::string op = StringField(entry, "op");
+  const std::string db = StringField(entry, "db");
+  const std::string coll = StringField(entry, "coll");
+  if (op.empty()) return "journal record without op";
+  if (op != "base" && op != "rw" && (db.empty() || coll.empty())) {
+    return "journal " + op + " record without db/coll";
+  }
+  if (op != "rw") {  // an "rw" record is only its retryable-write part
+    auto replay = kReplays.find(op);
+    if (replay == kReplays.end()) return "unknown journal op '" + op + "'";
+    if (std::string failed = (this->*replay->second)(op, entry, db, coll); !failed.empty()) {
+      return failed;
+    }
+  }
+  ReplayRetryableWrite(entry);
   return {};
 }
 

@@ -41,14 +41,16 @@ bool IsIndex(const std::string& part, size_t* index) {
   return true;
 }
 
-const bson_value_t& ArgumentValue(const common::BsonPtr& argument) {
+// By value: bson_iter_value points into the iterator, which ends here (the
+// value's own pointers point into `argument`, which lives on).
+bson_value_t ArgumentValue(const common::BsonPtr& argument) {
   bson_iter_t iter;
   bson_iter_init_find(&iter, argument.get(), "v");
   return *bson_iter_value(&iter);
 }
 
 // The sum as $inc makes it: int32 while it fits, then int64, double if
-// either side is one.
+// either side is one; EOD when it overflows 64 bits.
 bson_value_t Add(const bson_value_t& a, const bson_value_t& b) {
   bson_value_t out{};
   auto as_double = [](const bson_value_t& v) {
@@ -66,8 +68,7 @@ bson_value_t Add(const bson_value_t& a, const bson_value_t& b) {
   }
   int64_t sum = 0;
   if (__builtin_add_overflow(as_int64(a), as_int64(b), &sum)) {
-    out.value_type = BSON_TYPE_DOUBLE;
-    out.value.v_double = as_double(a) + as_double(b);
+    out.value_type = BSON_TYPE_EOD;  // mongod refuses an integer $inc that overflows
     return out;
   }
   const bool wide = a.value_type == BSON_TYPE_INT64 || b.value_type == BSON_TYPE_INT64 ||
@@ -280,6 +281,96 @@ std::expected<UpdateSpec, CommandError> UpdateSpec::Parse(const bson_iter_t& upd
   return spec;
 }
 
+// The value an operator puts at its path (nullopt: it leaves it as it is).
+std::expected<std::optional<EditableValue>, CommandError> UpdateSpec::NextValue(
+    const Op& op, EditableValue* current, int64_t now_ms) {
+  const bson_value_t argument = ArgumentValue(op.argument);
+  std::optional<EditableValue> next;
+  switch (op.kind) {
+    case OpKind::kSet:
+    case OpKind::kSetOnInsert:
+      next = EditableValue::FromValue(argument);
+      break;
+    case OpKind::kInc:
+      if (current == nullptr) {
+        next = EditableValue::FromValue(argument);
+      } else if (current->kind() != EditableValue::Kind::kScalar || !IsNumber(current->type())) {
+        return std::unexpected(
+            TypeMismatch("Cannot apply $inc to a value of non-numeric type. "
+                         "The field '" +
+                         op.path + "' is of type " + TypeName(current->type())));
+      } else {
+        const bson_value_t sum = Add(current->scalar(), argument);
+        if (sum.value_type == BSON_TYPE_EOD) {
+          return std::unexpected(BadValue("Failed to apply $inc to '" + op.path +
+                                          "': the result overflows a 64-bit integer"));
+        }
+        next = EditableValue::FromValue(sum);
+      }
+      break;
+    case OpKind::kMin:
+    case OpKind::kMax: {
+      if (current == nullptr) {
+        next = EditableValue::FromValue(argument);
+        break;
+      }
+      common::BsonPtr holder = common::NewBson();
+      current->AppendTo(holder.get(), "v");
+      bson_iter_t now;
+      bson_iter_init_find(&now, holder.get(), "v");
+      const int order = query::CompareValues(argument, *bson_iter_value(&now));
+      if ((op.kind == OpKind::kMin && order < 0) || (op.kind == OpKind::kMax && order > 0)) {
+        next = EditableValue::FromValue(argument);
+      }
+      break;
+    }
+    case OpKind::kCurrentDate: {
+      bson_value_t stamp{};
+      const bool timestamp =
+          argument.value_type == BSON_TYPE_DOCUMENT &&
+          std::string_view(reinterpret_cast<const char*>(argument.value.v_doc.data),
+                           argument.value.v_doc.data_len)
+                  .find("timestamp") != std::string_view::npos;
+      if (timestamp) {
+        stamp.value_type = BSON_TYPE_TIMESTAMP;
+        stamp.value.v_timestamp.timestamp = static_cast<uint32_t>(now_ms / 1000);
+        stamp.value.v_timestamp.increment = 1;
+      } else {
+        stamp.value_type = BSON_TYPE_DATE_TIME;
+        stamp.value.v_datetime = now_ms;
+      }
+      next = EditableValue::FromValue(stamp);
+      break;
+    }
+    case OpKind::kPush: {
+      EditableValue array = current ? std::move(*current) : EditableValue::EmptyArray();
+      if (array.kind() != EditableValue::Kind::kArray) {
+        return std::unexpected(BadValue("The field '" + op.path +
+                                        "' must be an array but is of type " +
+                                        TypeName(array.type())));
+      }
+      bson_iter_t each;
+      if (argument.value_type == BSON_TYPE_DOCUMENT &&
+          bson_iter_init_find(&each, op.argument.get(), "v") && bson_iter_recurse(&each, &each) &&
+          bson_iter_find(&each, "$each")) {
+        if (!BSON_ITER_HOLDS_ARRAY(&each)) {
+          return std::unexpected(BadValue("The argument to $each in $push must be an array"));
+        }
+        bson_iter_t item;
+        bson_iter_recurse(&each, &item);
+        while (bson_iter_next(&item)) array.items().push_back(EditableValue::FromIter(item));
+      } else {
+        array.items().push_back(EditableValue::FromValue(argument));
+      }
+      next = std::move(array);
+      break;
+    }
+    case OpKind::kUnset:
+      break;
+  }
+  return next;
+}
+
 std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, int64_t now_ms,
                                                              bool inserting) const {
   bson_iter_t id;
@@ -341,89 +432,12 @@ std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, 
       outcome.modified = true;
       continue;
     }
-    const bson_value_t& argument = ArgumentValue(op.argument);
-    std::optional<EditableValue> next;
-    switch (op.kind) {
-      case OpKind::kSet:
-      case OpKind::kSetOnInsert:
-        next = EditableValue::FromValue(argument);
-        break;
-      case OpKind::kInc:
-        if (current == nullptr) {
-          next = EditableValue::FromValue(argument);
-        } else if (current->kind() != EditableValue::Kind::kScalar || !IsNumber(current->type())) {
-          return std::unexpected(
-              TypeMismatch("Cannot apply $inc to a value of non-numeric type. "
-                           "The field '" +
-                           op.path + "' is of type " + TypeName(current->type())));
-        } else {
-          next = EditableValue::FromValue(Add(current->scalar(), argument));
-        }
-        break;
-      case OpKind::kMin:
-      case OpKind::kMax: {
-        if (current == nullptr) {
-          next = EditableValue::FromValue(argument);
-          break;
-        }
-        common::BsonPtr holder = common::NewBson();
-        current->AppendTo(holder.get(), "v");
-        bson_iter_t now;
-        bson_iter_init_find(&now, holder.get(), "v");
-        const int order = query::CompareValues(argument, *bson_iter_value(&now));
-        if ((op.kind == OpKind::kMin && order < 0) || (op.kind == OpKind::kMax && order > 0)) {
-          next = EditableValue::FromValue(argument);
-        }
-        break;
-      }
-      case OpKind::kCurrentDate: {
-        bson_value_t stamp{};
-        const bool timestamp =
-            argument.value_type == BSON_TYPE_DOCUMENT &&
-            std::string_view(reinterpret_cast<const char*>(argument.value.v_doc.data),
-                             argument.value.v_doc.data_len)
-                    .find("timestamp") != std::string_view::npos;
-        if (timestamp) {
-          stamp.value_type = BSON_TYPE_TIMESTAMP;
-          stamp.value.v_timestamp.timestamp = static_cast<uint32_t>(now_ms / 1000);
-          stamp.value.v_timestamp.increment = 1;
-        } else {
-          stamp.value_type = BSON_TYPE_DATE_TIME;
-          stamp.value.v_datetime = now_ms;
-        }
-        next = EditableValue::FromValue(stamp);
-        break;
-      }
-      case OpKind::kPush: {
-        EditableValue array = current ? std::move(*current) : EditableValue::EmptyArray();
-        if (array.kind() != EditableValue::Kind::kArray) {
-          return std::unexpected(BadValue("The field '" + op.path +
-                                          "' must be an array but is of type " +
-                                          TypeName(array.type())));
-        }
-        bson_iter_t each;
-        if (argument.value_type == BSON_TYPE_DOCUMENT &&
-            bson_iter_init_find(&each, op.argument.get(), "v") && bson_iter_recurse(&each, &each) &&
-            bson_iter_find(&each, "$each")) {
-          if (!BSON_ITER_HOLDS_ARRAY(&each)) {
-            return std::unexpected(BadValue("The argument to $each in $push must be an array"));
-          }
-          bson_iter_t item;
-          bson_iter_recurse(&each, &item);
-          while (bson_iter_next(&item)) array.items().push_back(EditableValue::FromIter(item));
-        } else {
-          array.items().push_back(EditableValue::FromValue(argument));
-        }
-        next = std::move(array);
-        break;
-      }
-      case OpKind::kUnset:
-        break;
-    }
-    if (!next) continue;
-    if (current != nullptr && SameBytes(*current, *next)) continue;
-    next->AppendTo(outcome.updated_fields.get(), op.path);
-    if (auto put = Put(*target, std::move(*next)); !put) return std::unexpected(put.error());
+    auto next = NextValue(op, current, now_ms);
+    if (!next) return std::unexpected(next.error());
+    if (!*next) continue;
+    if (current != nullptr && SameBytes(*current, **next)) continue;
+    (*next)->AppendTo(outcome.updated_fields.get(), op.path);
+    if (auto put = Put(*target, std::move(**next)); !put) return std::unexpected(put.error());
     outcome.modified = true;
   }
   outcome.doc = root.ToBson();

@@ -12,16 +12,18 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/bson_ptr.h"
 #include "devmongod/engine/command_error.h"
+#include "devmongod/engine/editable_document.h"
 
 namespace devmongod {
 
 struct UpdateOutcome {
-  common::BsonPtr doc;      // the document after the update
+  common::BsonPtr doc;    // the document after the update
   bool modified = false;  // it differs from the one before
   // For the change event's updateDescription (operator updates only).
   common::BsonPtr updated_fields;
@@ -46,6 +48,9 @@ class UpdateSpec {
     std::string path;
     common::BsonPtr argument;  // {"v": the operator's value for this path}
   };
+  static std::expected<std::optional<EditableValue>, CommandError> NextValue(const Op& op,
+                                                                             EditableValue* current,
+                                                                             int64_t now_ms);
   static std::expected<void, CommandError> AddOperator(const std::string& name,
                                                        const bson_iter_t& fields,
                                                        std::vector<Op>* ops);

@@ -43,11 +43,18 @@ TEST_F(UpdateTest, OperatorsOnTopLevelAndDottedPaths) {
 
 TEST_F(UpdateTest, IncKeepsIntegerTypesAndWidensOnOverflow) {
   Insert("db", "c", R"({"_id": 1, "i": 2147483647, "d": 1.5})");
-  Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"i": 1, "d": 1}}}]})");
+  common::BsonPtr r = Ok(
+      "db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"i": 1, "d": 1}}}]})");
+  EXPECT_FALSE(Has(*r, "writeErrors")) << ToJson(*r);
   common::BsonPtr doc = Find(R"({"_id": 1})");
   EXPECT_EQ(TypeOf(*doc, "i"), BSON_TYPE_INT64);
   EXPECT_EQ(Int(*doc, "i"), 2147483648);
   EXPECT_EQ(TypeOf(*doc, "d"), BSON_TYPE_DOUBLE);
+  // Past 64 bits mongod refuses rather than losing precision.
+  Ok("db",
+     R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$set": {"big": {"$numberLong": "9223372036854775807"}}}}]})");
+  r = Ok("db", R"({"update": "c", "updates": [{"q": {"_id": 1}, "u": {"$inc": {"big": 1}}}]})");
+  EXPECT_EQ(Int(*r, "writeErrors.0.code"), 2);
 }
 
 TEST_F(UpdateTest, MultiUpsertAndReplacement) {
@@ -170,6 +177,59 @@ TEST_F(UpdateTest, UpdateLookupFillsFullDocumentBeforeTheStreamsMatch) {
   EXPECT_EQ(TypeOf(*events[0], "fullDocument"), BSON_TYPE_NULL);
 }
 
+// Not updates, but the same family of events, as mongod 6 gives them.
+TEST_F(UpdateTest, DropDatabaseEmitsDropsThenDropDatabaseThenInvalidate) {
+  Insert("db", "a", R"({"_id": 1})");
+  Insert("db", "b", R"({"_id": 1})");
+  int64_t db_stream = Int(*Open("db", "1"), "cursor.id");
+  int64_t cluster = Int(*Open("admin", "1", R"({"allChangesForCluster": true})"), "cursor.id");
+  Ok("db", R"({"dropDatabase": 1})");
+  common::BsonPtr r = Next("db", db_stream, "$cmd.aggregate");
+  std::vector<common::BsonPtr> events = Batch(*r);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(Str(*events[0], "operationType"), "drop");
+  EXPECT_EQ(Str(*events[1], "operationType"), "drop");
+  EXPECT_EQ(Str(*events[2], "operationType"), "dropDatabase");
+  EXPECT_EQ(ToJson(*Doc(*events[2], "ns")), R"({ "db" : "db" })");
+  EXPECT_EQ(Str(*events[3], "operationType"), "invalidate");
+  EXPECT_EQ(Int(*r, "cursor.id"), 0);
+  std::vector<common::BsonPtr> all = Batch(*Next("admin", cluster, "$cmd.aggregate"));
+  ASSERT_EQ(all.size(), 3u);  // no invalidate for a cluster stream
+  EXPECT_EQ(Str(*all[2], "operationType"), "dropDatabase");
+  // Resuming a database stream right after the dropDatabase: the invalidate.
+  std::vector<common::BsonPtr> again =
+      Batch(*Open("db", "1", R"({"resumeAfter": )" + ToJson(*Doc(*events[2], "_id")) + "}"));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(Str(*again[0], "operationType"), "invalidate");
+}
+
+TEST_F(UpdateTest, RenameCollectionEmitsRenameAndInvalidatesTheSourceStream) {
+  Insert("db", "a", R"({"_id": 1})");
+  Insert("db", "b", R"({"_id": 2})");
+  int64_t source = Int(*Open("db", R"("a")"), "cursor.id");
+  int64_t database = Int(*Open("db", "1"), "cursor.id");
+  Fails("db", R"({"renameCollection": "db.a", "to": "db.b"})", 13);
+  Fails("admin", R"({"renameCollection": "db.a", "to": "db.b"})", 48);
+  Fails("admin", R"({"renameCollection": "db.zz", "to": "db.y"})", 26);
+  Ok("admin", R"({"renameCollection": "db.a", "to": "db.b", "dropTarget": true})");
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "a"})"), "n"), 0);
+  std::vector<common::BsonPtr> docs = Batch(*Ok("db", R"({"find": "b"})"));
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(Int(*docs[0], "_id"), 1);
+  common::BsonPtr r = Next("db", source, "a");
+  std::vector<common::BsonPtr> events = Batch(*r);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(Str(*events[0], "operationType"), "rename");
+  EXPECT_EQ(ToJson(*Doc(*events[0], "ns")), R"({ "db" : "db", "coll" : "a" })");
+  EXPECT_EQ(ToJson(*Doc(*events[0], "to")), R"({ "db" : "db", "coll" : "b" })");
+  EXPECT_EQ(Str(*events[1], "operationType"), "invalidate");
+  EXPECT_EQ(Int(*r, "cursor.id"), 0);
+  std::vector<common::BsonPtr> all = Batch(*Next("db", database, "$cmd.aggregate"));
+  ASSERT_EQ(all.size(), 2u);  // the target's drop, then the rename; no invalidate
+  EXPECT_EQ(Str(*all[0], "operationType"), "drop");
+  EXPECT_EQ(Str(*all[1], "operationType"), "rename");
+}
+
 class UpdatePersistenceTest : public EngineTest {
  protected:
   void SetUp() override {
@@ -202,6 +262,19 @@ TEST_F(UpdatePersistenceTest, UpdatesAndTheirEventsSurviveReopen) {
   for (const auto& event : Batch(*resumed)) kinds.push_back(Str(*event, "operationType"));
   EXPECT_EQ(kinds, (std::vector<std::string>{"insert", "insert", "update", "insert", "delete",
                                              "replace"}));
+  // renameCollection's and dropDatabase's events are journaled too.
+  Ok("admin", R"({"renameCollection": "db.c", "to": "db.d"})");
+  Ok("db", R"({"dropDatabase": 1})");
+  engine_->BeforeReplies();
+  Open();
+  std::vector<std::string> later;
+  common::BsonPtr again = Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": {"_data": ")" + start +
+                                       R"("}}}]})");
+  for (const auto& event : Batch(*again)) later.push_back(Str(*event, "operationType"));
+  EXPECT_EQ(later,
+            (std::vector<std::string>{"insert", "insert", "update", "insert", "delete", "replace",
+                                      "rename", "drop", "dropDatabase", "invalidate"}));
 }
 
 }  // namespace
