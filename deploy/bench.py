@@ -242,20 +242,20 @@ def database_commands(stack):
 def cleanup(stack, streams):
     """Opens `streams` streams on one room, closes them all at once and
     returns how long until every one's change stream is gone from the
-    database (cursor killed) and every worker is free again."""
+    database (cursor killed) and every worker is free again. A stream's head
+    is only sent once its change stream is open, so when every client has
+    its head, every cursor exists."""
     wait_streams_gone(stack)
-    baseline = stack.open_cursors()
-    clients = [chat_stack.SseClient(stack.port, "/api/stream-messages?room=" + room("cleanup"))
+    clients = [chat_stack.SseClient(stack.port, room("cleanup"))
                for _ in range(streams)]
-    try:
-        chat_stack.wait_until(lambda: stack.open_cursors() >= baseline + streams, 60,
-                              "%d open change streams" % streams, interval=0.05)
-    finally:
-        start = time.monotonic()
-        for client in clients:
-            client.close()
-    chat_stack.wait_until(lambda: stack.open_cursors() <= baseline, 120, "cursors killed",
-                          interval=0.02)
+    if any(client.status != 200 for client in clients):
+        raise AssertionError("cleanup: a stream was refused: %s" % [c.status for c in clients])
+    open_before = stack.open_cursors()
+    start = time.monotonic()
+    for client in clients:
+        client.close()
+    chat_stack.wait_until(lambda: stack.open_cursors() <= open_before - streams, 120,
+                          "cursors killed", interval=0.02)
     cursors_gone_s = time.monotonic() - start
     wait_streams_gone(stack)
     return {"streams": streams, "cursors_gone_ms": round(1000 * cursors_gone_s),
