@@ -144,6 +144,11 @@ class Browser:
     def get(self, url):
         self._cmd("POST", "/url", {"url": url})
 
+    def add_cookie(self, name, value, http_only=True):
+        """Sets a cookie for the current page's origin (the page must be open)."""
+        self._cmd("POST", "/cookie", {"cookie": {"name": name, "value": value, "path": "/",
+                                                 "httpOnly": http_only}})
+
     def execute(self, script, *args):
         return self._cmd("POST", "/execute/sync", {"script": script, "args": list(args)})
 

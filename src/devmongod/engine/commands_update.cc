@@ -123,13 +123,8 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
     statements.push_back(std::move(*statement));
   }
 
-  const std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
-  if (rw_key) {
-    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(common::CopyBson(*earlier));
-    }
-  }
-  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+  std::optional<RetryableWriteKey> rw_key;
+  if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
   Collection* collection = FindCollection(call.db, *coll);
   if (collection == nullptr) {
     common::BsonPtr create = NewJournalEntry("create", call.db, *coll);
@@ -272,13 +267,8 @@ EventStamp EngineCore::NextChangeStamp(const Call& call,
 EngineCore::Result EngineCore::CmdFindAndModify(const Call& call) {
   auto request = ReadFindAndModify(call);
   if (!request) return std::unexpected(request.error());
-  const std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
-  if (rw_key) {
-    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(common::CopyBson(*earlier));
-    }
-  }
-  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+  std::optional<RetryableWriteKey> rw_key;
+  if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
   ++opcounters_.command;
   Collection* collection = FindCollection(call.db, request->coll);
   if (collection == nullptr) {

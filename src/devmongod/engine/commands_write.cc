@@ -17,6 +17,21 @@ constexpr uint32_t kJournalChunkBytes = 8 * 1024 * 1024;
 
 }  // namespace
 
+// The start every write shares: a retried retryable write gets its first
+// reply again (and is not applied twice), and nothing is written once the
+// journal has failed.
+std::optional<EngineCore::Result> EngineCore::BeginWrite(const Call& call,
+                                                         std::optional<RetryableWriteKey>* rw_key) {
+  *rw_key = ReadRetryableWriteKey(call.command);
+  if (*rw_key) {
+    if (const bson_t* earlier = retryable_writes_.Find((*rw_key)->session, (*rw_key)->txn_number)) {
+      return Result(Outcome::Reply(common::CopyBson(*earlier)));
+    }
+  }
+  if (auto refused = CheckWritable()) return Result(std::unexpected(*refused));
+  return std::nullopt;
+}
+
 EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   auto coll = ReadCollectionName(call.command, "insert");
   if (!coll) return std::unexpected(coll.error());
@@ -36,13 +51,8 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
     }
   }
 
-  std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
-  if (rw_key) {
-    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(common::CopyBson(*earlier));
-    }
-  }
-  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+  std::optional<RetryableWriteKey> rw_key;
+  if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
 
   const std::string ns = call.db + "." + *coll;
   Collection* collection = FindCollection(call.db, *coll);
@@ -174,13 +184,8 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
     statements.push_back(Statement{std::move(*filter), **limit == 1, std::move(statement)});
   }
 
-  std::optional<RetryableWriteKey> rw_key = ReadRetryableWriteKey(call.command);
-  if (rw_key) {
-    if (const bson_t* earlier = retryable_writes_.Find(rw_key->session, rw_key->txn_number)) {
-      return Outcome::Reply(common::CopyBson(*earlier));
-    }
-  }
-  if (auto refused = CheckWritable()) return std::unexpected(*refused);
+  std::optional<RetryableWriteKey> rw_key;
+  if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
 
   // As for inserts: documents leave the collection now, their events are
   // recorded after the journal has the deletion; on a journal failure they

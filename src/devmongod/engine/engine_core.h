@@ -98,6 +98,7 @@ class EngineCore final : public CommandHandler {
   Result CmdListDatabases(const Call& call);
   Result CmdConfigureFailPoint(const Call& call);
   // commands_write.cc
+  std::optional<Result> BeginWrite(const Call& call, std::optional<RetryableWriteKey>* rw_key);
   Result CmdInsert(const Call& call);
   Result CmdDelete(const Call& call);
   Result CmdUpdate(const Call& call);
