@@ -20,9 +20,10 @@ std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& h
   return *address;
 }
 
-std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
-                                                  uint64_t token) {
-  common::UniqueFd fd(::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address,
+                                                          int epoll_fd, uint64_t token) {
+  common::UniqueFd fd(
+      ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::unexpected(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   // Posts are small single writes: do not let Nagle hold them back.

@@ -23,8 +23,8 @@ std::expected<LoopbackAddress, std::string> ResolveLoopback(const std::string& h
 // A non-blocking socket whose connect() is under way (or done), registered
 // with `epoll_fd` for reading and writing under `token`; the error text
 // names the failing call.
-std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address, int epoll_fd,
-                                                  uint64_t token);
+std::expected<common::UniqueFd, std::string> StartConnect(const LoopbackAddress& address,
+                                                          int epoll_fd, uint64_t token);
 
 // The pending error of a non-blocking connect (0 when it succeeded).
 int ConnectError(int fd);

@@ -15,8 +15,7 @@ int main(int argc, char** argv) {
   }
   if (options->show_help) {
     std::fputs(
-        pool::PoolHelpText("usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]")
-            .c_str(),
+        pool::PoolHelpText("usage: chat-pool --socket PATH [options] -- PROGRAM [ARGS...]").c_str(),
         stdout);
     return 0;
   }

@@ -21,7 +21,8 @@ struct PoolOptions {
   std::string status_file;          // "" = none
   int64_t stop_timeout_ms = 30000;  // SIGTERM: how long busy workers may take before SIGKILL
   PolicyLimits limits;
-  common::CpuPolicy cpu_policy = common::CpuPolicy::kBatch;  // the pool's, inherited by every worker
+  common::CpuPolicy cpu_policy =
+      common::CpuPolicy::kBatch;  // the pool's, inherited by every worker
   // The program and its arguments (after "--"); for built-in workers only
   // the program itself, for logs and the default name.
   std::vector<std::string> command;

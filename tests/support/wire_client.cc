@@ -208,8 +208,8 @@ std::expected<WireReply, std::string> WireClient::ReadReply(int timeout_ms) {
 }
 
 std::expected<common::BsonPtr, std::string> WireClient::RunCommand(std::string_view db,
-                                                                 const bson_t& command,
-                                                                 int timeout_ms) {
+                                                                   const bson_t& command,
+                                                                   int timeout_ms) {
   common::BsonPtr body = common::CopyBson(command);
   if (!bson_has_field(body.get(), "$db")) {
     bson_append_utf8(body.get(), "$db", 3, db.data(), static_cast<int>(db.size()));

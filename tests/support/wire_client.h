@@ -49,7 +49,7 @@ class WireClient {
   // Sends `command` (with `$db` = db unless it has one) as OP_MSG and reads its reply, checking
   // responseTo.
   std::expected<common::BsonPtr, std::string> RunCommand(std::string_view db, const bson_t& command,
-                                                       int timeout_ms = kDefaultTimeoutMs);
+                                                         int timeout_ms = kDefaultTimeoutMs);
 
   // True once the server has closed the connection (EOF or reset) within
   // the timeout; bytes that arrive first are discarded.

@@ -73,8 +73,8 @@ std::expected<std::string, std::string> MintToken(const SigningKey& key, std::st
   cJSON_AddStringToObject(header.get(), "alg", std::string(name).c_str());
   cJSON_AddStringToObject(header.get(), "typ", "JWT");
   if (!kid.empty()) cJSON_AddStringToObject(header.get(), "kid", std::string(kid).c_str());
-  const std::string signed_part =
-      EncodeBase64Url(common::PrintJson(*header)) + "." + EncodeBase64Url(common::PrintJson(claims));
+  const std::string signed_part = EncodeBase64Url(common::PrintJson(*header)) + "." +
+                                  EncodeBase64Url(common::PrintJson(claims));
   auto signature = Sign(*found, key.secret, key.pkey.get(), signed_part);
   if (!signature) return std::unexpected(signature.error());
   return signed_part + "." + EncodeBase64Url(*signature);

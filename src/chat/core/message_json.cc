@@ -55,8 +55,8 @@ std::string MessageRoom(const bson_t& doc) {
   return std::string(room && *room ? **room : kDefaultRoom);
 }
 
-common::BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms,
-                             std::string_view user_id) {
+common::BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id,
+                                     int64_t now_ms, std::string_view user_id) {
   common::BsonPtr doc = common::NewBson();
   // Through a plain bson_t* the type keeps libbson's alignment attribute,
   // which clang checks at each libbson call (unique_ptr::get() loses it).

@@ -38,8 +38,8 @@ namespace chat {
 
 // The document to insert; createdAt == updatedAt == now_ms. `user_id` (the
 // authenticated author) is stored when not empty.
-common::BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id, int64_t now_ms,
-                             std::string_view user_id = {});
+common::BsonPtr BuildMessageDocument(const NewMessage& message, const bson_oid_t& id,
+                                     int64_t now_ms, std::string_view user_id = {});
 
 // The JSON form, or a one-line reason (naming the field, never its content)
 // why the document cannot be shown.

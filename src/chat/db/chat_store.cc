@@ -123,8 +123,8 @@ std::expected<std::unique_ptr<ChatStore>, std::string> ChatStore::Create(
 std::expected<void, DbError> KillCursorElsewhere(const StoreOptions& options, int64_t cursor_id) {
   auto client = NewClient(options);
   if (!client) return std::unexpected(DbError{DbError::Kind::kOther, 0, client.error()});
-  common::BsonPtr command(BCON_NEW("killCursors", BCON_UTF8(options.collection.c_str()), "cursors", "[",
-                           BCON_INT64(cursor_id), "]"));
+  common::BsonPtr command(BCON_NEW("killCursors", BCON_UTF8(options.collection.c_str()), "cursors",
+                                   "[", BCON_INT64(cursor_id), "]"));
   bson_t reply;
   bson_error_t error;
   const bool ok = mongoc_client_command_simple(client->get(), options.database.c_str(),
@@ -167,7 +167,7 @@ std::expected<std::optional<bson_oid_t>, DbError> ChatStore::NewestObjectId() {
   std::memset(largest.bytes, 0xFF, sizeof largest.bytes);
   common::BsonPtr filter(BCON_NEW("_id", "{", "$lte", BCON_OID(&largest), "}"));
   common::BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(1),
-                        "projection", "{", "_id", BCON_INT32(1), "}"));
+                                "projection", "{", "_id", BCON_INT32(1), "}"));
   // Whatever read preference the URI names: only the primary is sure to
   // hold every acknowledged message.
   ReadPrefsPtr primary(mongoc_read_prefs_new(MONGOC_READ_PRIMARY));
@@ -206,8 +206,8 @@ std::expected<common::BsonPtr, DbError> ChatStore::FindMessage(const bson_oid_t&
 }
 
 std::expected<common::BsonPtr, DbError> ChatStore::UpdateMessage(const bson_oid_t& id,
-                                                         const bson_t& conditions,
-                                                         const bson_t& update) {
+                                                                 const bson_t& conditions,
+                                                                 const bson_t& update) {
   common::BsonPtr query(BCON_NEW("_id", BCON_OID(&id)));
   if (!bson_concat(query.get(), &conditions)) {
     return std::unexpected(DbError{DbError::Kind::kOther, 0, "conditions do not fit"});
@@ -248,7 +248,8 @@ std::expected<std::vector<common::BsonPtr>, DbError> ChatStore::Latest(
     bson_append_document_end(filter.get(), &range);
   }
   // One extra document tells whether another page exists.
-  common::BsonPtr opts(BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
+  common::BsonPtr opts(
+      BCON_NEW("sort", "{", "_id", BCON_INT32(-1), "}", "limit", BCON_INT64(limit + 1)));
   CursorPtr cursor(
       mongoc_collection_find_with_opts(collection_.get(), filter.get(), opts.get(), nullptr));
   std::vector<common::BsonPtr> page;
@@ -292,7 +293,7 @@ std::expected<std::unique_ptr<MessageStream>, DbError> ChatStore::Watch(const st
   // reads it when the event is returned, so an edit followed by a delete may
   // show the deleted state in the edit's event (stream_frames.h skips it).
   common::BsonPtr opts(BCON_NEW("maxAwaitTimeMS", BCON_INT64(max_await_ms), "fullDocument",
-                        BCON_UTF8("updateLookup")));
+                                BCON_UTF8("updateLookup")));
   if (resume_after) BSON_APPEND_DOCUMENT(opts.get(), "resumeAfter", resume_after);
   ChangeStreamPtr stream(mongoc_collection_watch(collection_.get(), pipeline.get(), opts.get()));
   bson_error_t error;

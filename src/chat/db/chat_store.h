@@ -93,14 +93,14 @@ class ChatStore {
   // `conditions` (one atomic findAndModify, so no other change slips in
   // between the check and the write); returns the message as updated, or null
   // when nothing matched.
-  std::expected<common::BsonPtr, DbError> UpdateMessage(const bson_oid_t& id, const bson_t& conditions,
-                                                const bson_t& update);
+  std::expected<common::BsonPtr, DbError> UpdateMessage(const bson_oid_t& id,
+                                                        const bson_t& conditions,
+                                                        const bson_t& update);
   // Up to `limit` messages of `room`, newest first, older than `before` if
   // given, soft-deleted ones left out. `more` is set when older messages
   // exist beyond the page.
-  std::expected<std::vector<common::BsonPtr>, DbError> Latest(const std::string& room, int32_t limit,
-                                                      const std::optional<bson_oid_t>& before,
-                                                      bool* more);
+  std::expected<std::vector<common::BsonPtr>, DbError> Latest(
+      const std::string& room, int32_t limit, const std::optional<bson_oid_t>& before, bool* more);
   // Opens a change stream of the room's inserts, updates and replacements
   // (edits and soft deletes), with fullDocument: "updateLookup" so that the
   // room of an updated message is known; resumes after `resume_after` when

@@ -90,6 +90,23 @@ class Collection {
     }
   }
 
+  // Calls visit(id, doc) in _id order (the _id index's), descending when
+  // asked; `visit` returns false to stop. A sorted, limited find walks this
+  // instead of sorting the collection (mongod uses the _id index the same way).
+  template <typename Visit>
+  void ForEachInIdOrder(bool descending, Visit visit) const {
+    const auto& entries = indexes_.front().entries;  // _id_ is always first
+    if (descending) {
+      for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+        if (!visit(it->second, *documents_.at(it->second))) return;
+      }
+    } else {
+      for (const auto& [key, id] : entries) {
+        if (!visit(id, *documents_.at(id))) return;
+      }
+    }
+  }
+
   const std::map<RecordId, common::BsonPtr>& documents() const { return documents_; }
   const std::vector<Index>& indexes() const { return indexes_; }
   size_t size() const { return documents_.size(); }

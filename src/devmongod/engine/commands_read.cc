@@ -60,6 +60,18 @@ std::vector<const bson_t*> NextBatch(ResultCursorState& state, int64_t batch_siz
   return batch;
 }
 
+// {_id: 1} or {_id: -1}: true for descending; nullopt for any other sort.
+std::optional<bool> IdSortDirection(const bson_t& sort) {
+  bson_iter_t field;
+  if (!bson_iter_init(&field, &sort) || !bson_iter_next(&field)) return std::nullopt;
+  if (std::string_view(bson_iter_key(&field)) != "_id" || !BSON_ITER_HOLDS_NUMBER(&field)) {
+    return std::nullopt;
+  }
+  const double direction = bson_iter_as_double(&field);
+  if (bson_iter_next(&field) || (direction != 1 && direction != -1)) return std::nullopt;
+  return direction < 0;
+}
+
 }  // namespace
 
 EngineCore::Result EngineCore::ResultCursorReply(const Call& call,
@@ -139,7 +151,17 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
       max_results == 0 || max_results > INT64_MAX - *skip ? INT64_MAX : max_results + *skip;
 
   std::vector<const bson_t*> matches;
-  if (const Collection* collection = FindCollection(call.db, *coll)) {
+  const std::optional<bool> id_order = *sort ? IdSortDirection(**sort) : std::nullopt;
+  const Collection* collection = FindCollection(call.db, *coll);
+  if (collection != nullptr && id_order && wanted < INT64_MAX) {
+    // Sorted by _id with a limit: the _id index gives the order, and the
+    // walk stops at the last document wanted.
+    collection->ForEachInIdOrder(*id_order, [&](Collection::RecordId, const bson_t& doc) {
+      if (!matcher->Matches(doc)) return true;
+      matches.push_back(&doc);
+      return static_cast<int64_t>(matches.size()) < wanted;
+    });
+  } else if (collection != nullptr) {
     collection->ForEachCandidate(
         *filter ? **filter : *empty, [&](Collection::RecordId, const bson_t& doc) {
           if (!matcher->Matches(doc)) return true;

@@ -88,6 +88,6 @@ class DocumentPipeline {
 // Sets `path` in `doc` to `value` with $addFields' rules (see above); the
 // result is a new document.
 common::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
-                      const ExprValue& value);
+                        const ExprValue& value);
 
 }  // namespace devmongod::query

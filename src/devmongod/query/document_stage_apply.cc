@@ -25,12 +25,12 @@ void AppendDocument(bson_t* out, std::string_view key, const bson_t& doc, bool a
 }
 
 common::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
-                    const ExprValue& value);
+                      const ExprValue& value);
 
 // A path through an array is set in every element; an element that is not
 // a document (or array) is replaced by a new document holding the rest.
 common::BsonPtr SetInArray(const bson_iter_t& elements, const std::vector<std::string>& path,
-                         size_t i, const ExprValue& value) {
+                           size_t i, const ExprValue& value) {
   common::BsonPtr out = common::NewBson();
   bson_iter_t item = elements;
   uint32_t index = 0;
@@ -50,7 +50,7 @@ common::BsonPtr SetInArray(const bson_iter_t& elements, const std::vector<std::s
 
 // The document `fields` iterates (none: an empty one) with path[i..] set.
 common::BsonPtr SetIn(const bson_iter_t* fields, const std::vector<std::string>& path, size_t i,
-                    const ExprValue& value) {
+                      const ExprValue& value) {
   common::BsonPtr out = common::NewBson();
   const bool last = i + 1 == path.size();
   bool found = false;
@@ -184,7 +184,7 @@ class Redactor {
 }  // namespace
 
 common::BsonPtr SetPath(const bson_t& doc, const std::vector<std::string>& path,
-                      const ExprValue& value) {
+                        const ExprValue& value) {
   bson_iter_t fields;
   if (path.empty() || !bson_iter_init(&fields, &doc)) return common::CopyBson(doc);
   return SetIn(&fields, path, 0, value);
@@ -197,8 +197,8 @@ common::BsonPtr DocumentStage::SetFields(const bson_t& doc, ExprArena& arena) co
   for (const auto& [path, expression] : fields_)
     values.push_back(expression.Evaluate(doc, doc, arena));
   common::BsonPtr out = kind_ == Kind::kProject
-                          ? (project_from_empty_ ? common::NewBson() : projection_->Apply(doc))
-                          : common::CopyBson(doc);
+                            ? (project_from_empty_ ? common::NewBson() : projection_->Apply(doc))
+                            : common::CopyBson(doc);
   for (size_t i = 0; i < fields_.size(); ++i) out = SetPath(*out, fields_[i].first, values[i]);
   return out;
 }

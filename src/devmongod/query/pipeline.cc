@@ -185,7 +185,7 @@ Status RunStage(std::string_view name, const bson_iter_t& arg, WorkingSet* set) 
 }  // namespace
 
 std::expected<std::vector<common::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
-                                                             const bson_t& pipeline) {
+                                                               const bson_t& pipeline) {
   WorkingSet set;
   set.docs.assign(docs.begin(), docs.end());
   bson_iter_t stages;

@@ -107,6 +107,6 @@ class Projection {
 // "$field"), $min, $max, $first, $last. Other stages MongoDB has are a
 // BadValue naming them, unknown names an Error with code 40324.
 std::expected<std::vector<common::BsonPtr>, Error> RunPipeline(std::span<const bson_t* const> docs,
-                                                             const bson_t& pipeline);
+                                                               const bson_t& pipeline);
 
 }  // namespace devmongod::query

@@ -61,7 +61,8 @@ class EventLoop {
   std::expected<void, std::string> Run();
 
  private:
-  EventLoop(Listener listener, CommandHandler& handler, LoopOptions options, common::UniqueFd epoll);
+  EventLoop(Listener listener, CommandHandler& handler, LoopOptions options,
+            common::UniqueFd epoll);
 
   void AcceptAll();
   void OnConnectionEvent(uint64_t id, uint32_t events);

@@ -18,8 +18,8 @@ bson_oid_t Oid() {
 
 // {_id: {_data: token}, operationType, fullDocument: doc,
 //  updateDescription: {updatedFields: {<updated_field>: 1}}}
-common::BsonPtr ChangeEvent(const char* operation, const bson_t* full_document, const char* token = kToken,
-                    const char* updated_field = nullptr) {
+common::BsonPtr ChangeEvent(const char* operation, const bson_t* full_document,
+                            const char* token = kToken, const char* updated_field = nullptr) {
   common::BsonPtr event = common::NewBson();
   bson_t id;
   BSON_APPEND_DOCUMENT_BEGIN(event.get(), "_id", &id);
@@ -81,9 +81,10 @@ TEST(StreamFramesTest, OtherEventsOnlyMoveTheId) {
   BSON_APPEND_UTF8(unmappable.get(), "username", "ann");
   const common::BsonPtr deleted = Deleted(*doc);
   const common::BsonPtr events[] = {ChangeEvent("delete", nullptr), ChangeEvent("insert", nullptr),
-                            ChangeEvent("insert", unmappable.get()), ChangeEvent("update", nullptr),
-                            // A later change to a message deleted before.
-                            ChangeEvent("update", deleted.get(), kToken, "reaction")};
+                                    ChangeEvent("insert", unmappable.get()),
+                                    ChangeEvent("update", nullptr),
+                                    // A later change to a message deleted before.
+                                    ChangeEvent("update", deleted.get(), kToken, "reaction")};
   const char* reasons[] = {"change event delete shows nothing", "insert event has no fullDocument",
                            "unmappable document: field _id is missing or not an ObjectId",
                            "update event has no fullDocument", "change to a deleted message"};
@@ -121,7 +122,7 @@ TEST(StreamFramesTest, TheSoftDeleteIsADeleteEventWithoutTheContent) {
   const common::BsonPtr doc = BuildMessageDocument({"ann", "secret", "dev"}, Oid(), 1000);
   const common::BsonPtr deleted = Deleted(*doc);
   for (const common::BsonPtr& event : {ChangeEvent("update", deleted.get(), kToken, "deletedAt"),
-                               ChangeEvent("replace", deleted.get())}) {
+                                       ChangeEvent("replace", deleted.get())}) {
     std::string out;
     auto result = AppendChangeEvent(out, *event);
     ASSERT_TRUE(result);

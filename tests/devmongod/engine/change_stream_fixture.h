@@ -14,7 +14,8 @@ class ChangeStreamTest : public EngineTest {
  protected:
   // Opens a stream; returns the aggregate reply.
   common::BsonPtr Open(const std::string& db, const std::string& target,
-                     const std::string& stage_options = "{}", const std::string& more_stages = "") {
+                       const std::string& stage_options = "{}",
+                       const std::string& more_stages = "") {
     return Ok(db, R"({"aggregate": )" + target +
                       R"(, "cursor": {}, "pipeline": [{"$changeStream": )" + stage_options + "}" +
                       more_stages + "]}");

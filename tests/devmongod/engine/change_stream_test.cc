@@ -179,14 +179,14 @@ TEST_F(ChangeStreamTest, ResumeAfterStartAfterAndStartAtOperationTimeAreExact) {
   uint32_t t, i;
   bson_iter_timestamp(&ts_iter, &t, &i);
   common::BsonPtr at = Open("db", R"("c")",
-                          R"({"startAtOperationTime": {"$timestamp": {"t": )" + std::to_string(t) +
-                              R"(, "i": )" + std::to_string(i) + "}}}");
+                            R"({"startAtOperationTime": {"$timestamp": {"t": )" +
+                                std::to_string(t) + R"(, "i": )" + std::to_string(i) + "}}}");
   EXPECT_EQ(Ids(*at), (std::vector<int64_t>{3, 4, 5}));
 
   // Resuming from a PBRT continues with no gap and no duplicate.
   common::BsonPtr small = Ok("db", R"({"aggregate": "c", "cursor": {"batchSize": 2},
       "pipeline": [{"$changeStream": {"resumeAfter": )" +
-                                     token + "}}]}");
+                                       token + "}}]}");
   EXPECT_EQ(Ids(*small), (std::vector<int64_t>{3, 4}));
   const std::string pbrt = ToJson(*Doc(*small, "cursor.postBatchResumeToken"));
   EXPECT_EQ(Ids(*Open("db", R"("c")", R"({"resumeAfter": )" + pbrt + "}")),
@@ -306,8 +306,8 @@ TEST_F(ChangeStreamTest, DropInvalidatesCollectionStreamsAndClosesTheCursor) {
 TEST_F(ChangeStreamTest, StartAtAFutureOperationTimeSkipsEarlierEvents) {
   const uint32_t future = static_cast<uint32_t>(wall_ms_ / 1000) + 10;
   common::BsonPtr opened = Open("db", R"("c")",
-                              R"({"startAtOperationTime": {"$timestamp": {"t": )" +
-                                  std::to_string(future) + R"(, "i": 1}}})");
+                                R"({"startAtOperationTime": {"$timestamp": {"t": )" +
+                                    std::to_string(future) + R"(, "i": 1}}})");
   int64_t id = Int(*opened, "cursor.id");
   Insert("db", "c", R"({"_id": 1})");
   EXPECT_TRUE(Batch(*Next("db", id, "c")).empty());

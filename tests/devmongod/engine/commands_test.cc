@@ -136,7 +136,7 @@ TEST_F(CommandsTest, IndexedEqualityMatchesAFullScan) {
   auto ids = [&](const std::string& coll, const std::string& filter, const std::string& extra) {
     std::vector<int64_t> out;
     common::BsonPtr r = Ok("db", R"({"find": ")" + coll + R"(", "filter": )" + filter +
-                                   R"(, "batchSize": 1000)" + extra + "}");
+                                     R"(, "batchSize": 1000)" + extra + "}");
     for (const auto& d : Batch(*r)) out.push_back(Int(*d, "_id"));
     return out;
   };
@@ -384,6 +384,26 @@ TEST_F(CommandsTest, RetryableInsertIsAppliedOnce) {
   std::string next = cmd;
   next.replace(next.find("\"7\""), 3, "\"8\"");
   EXPECT_EQ(Int(*Ok("db", next), "writeErrors.0.code"), 11000);
+}
+
+// A sorted, limited find by _id walks the _id index (as the chat's newest-id
+// read does): the order is the index's, whatever the insertion order.
+TEST_F(CommandsTest, FindSortedByIdWithALimitUsesTheIdOrder) {
+  Ok("db", R"({"insert": "c", "documents": [{"_id": 3, "r": "a"}, {"_id": 1, "r": "b"},
+      {"_id": 5, "r": "a"}, {"_id": 2, "r": "a"}, {"_id": 4, "r": "b"}]})");
+  auto ids = [&](const std::string& command) {
+    std::vector<int64_t> out;
+    for (const auto& doc : Batch(*Ok("db", command))) out.push_back(Int(*doc, "_id"));
+    return out;
+  };
+  EXPECT_EQ(ids(R"({"find": "c", "sort": {"_id": -1}, "limit": 2})"), (std::vector<int64_t>{5, 4}));
+  EXPECT_EQ(ids(R"({"find": "c", "filter": {"r": "a", "_id": {"$lte": 4}}, "sort": {"_id": -1},
+                   "limit": 1})"),
+            (std::vector<int64_t>{3}));
+  EXPECT_EQ(ids(R"({"find": "c", "sort": {"_id": 1}, "skip": 1, "limit": 2})"),
+            (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(ids(R"({"find": "c", "filter": {"r": "b"}, "sort": {"_id": 1}})"),
+            (std::vector<int64_t>{1, 4}));
 }
 
 }  // namespace

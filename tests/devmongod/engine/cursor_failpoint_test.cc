@@ -114,7 +114,8 @@ TEST_F(CursorTest, ServerStatusCountsConnectionsAndOperations) {
 using FailPointTest = EngineTest;
 
 TEST_F(FailPointTest, OnlyOnAdmin) {
-  common::BsonPtr r = Fails("db", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn"})", 13);
+  common::BsonPtr r =
+      Fails("db", R"({"configureFailPoint": "failCommand", "mode": "alwaysOn"})", 13);
   EXPECT_EQ(Str(*r, "errmsg"), "configureFailPoint may only be run against the admin database.");
   Fails("admin", R"({"configureFailPoint": "noSuchPoint", "mode": "alwaysOn"})", 2);
   Fails("admin", R"({"configureFailPoint": "failCommand", "mode": "sometimes"})", 2);

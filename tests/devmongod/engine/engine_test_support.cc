@@ -19,7 +19,7 @@ bool Find(const bson_t& doc, const std::string& path, bson_iter_t* out) {
 common::BsonPtr Json(const std::string& json) {
   bson_error_t error;
   common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                                       static_cast<ssize_t>(json.size()), &error));
+                                         static_cast<ssize_t>(json.size()), &error));
   if (!doc) {
     ADD_FAILURE() << "bad test JSON: " << error.message << " in " << json;
     return common::NewBson();
@@ -148,7 +148,8 @@ std::string EngineTest::MakeDbPath() {
   return dir;
 }
 
-Outcome EngineTest::RunCommand(const std::string& db, common::BsonPtr command, uint64_t connection) {
+Outcome EngineTest::RunCommand(const std::string& db, common::BsonPtr command,
+                               uint64_t connection) {
   wire::Request request;
   request.header.op_code = wire::kOpMsg;
   request.database = db;
@@ -175,7 +176,8 @@ Outcome EngineTest::Run(const std::string& db, const std::string& json, uint64_t
   return engine_->Execute(request, ctx);
 }
 
-common::BsonPtr EngineTest::Ok(const std::string& db, const std::string& json, uint64_t connection) {
+common::BsonPtr EngineTest::Ok(const std::string& db, const std::string& json,
+                               uint64_t connection) {
   Outcome outcome = Run(db, json, connection);
   if (outcome.kind != Outcome::Kind::kReply || !outcome.reply) {
     ADD_FAILURE() << "no reply for " << json;
@@ -186,7 +188,7 @@ common::BsonPtr EngineTest::Ok(const std::string& db, const std::string& json, u
 }
 
 common::BsonPtr EngineTest::Fails(const std::string& db, const std::string& json, int32_t code,
-                                uint64_t connection) {
+                                  uint64_t connection) {
   Outcome outcome = Run(db, json, connection);
   if (outcome.kind != Outcome::Kind::kReply || !outcome.reply) {
     ADD_FAILURE() << "no reply for " << json;

@@ -51,7 +51,7 @@ class EngineTest : public ::testing::Test {
   common::BsonPtr Ok(const std::string& db, const std::string& json, uint64_t connection = 1);
   // Runs and expects {ok: 0, code}; returns the reply.
   common::BsonPtr Fails(const std::string& db, const std::string& json, int32_t code,
-                      uint64_t connection = 1);
+                        uint64_t connection = 1);
 
   EngineOptions options_;
   std::unique_ptr<CommandHandler> engine_;

@@ -84,7 +84,7 @@ TEST_F(PersistenceTest, HighWaterMarkTokenResumesAfterReopen) {
   Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
   common::BsonPtr resumed = Ok("db", R"({"aggregate": "c", "cursor": {}, "pipeline": [
       {"$changeStream": {"resumeAfter": {"_data": ")" +
-                                       mark + R"("}}}]})");
+                                         mark + R"("}}}]})");
   std::vector<common::BsonPtr> events = Batch(*resumed);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(Int(*events[0], "documentKey._id"), 2);
@@ -103,9 +103,10 @@ TEST_F(PersistenceTest, SequenceContinuesAfterReopen) {
   const std::string token = Str(*events[1], "_id._data");
   Open();
   Ok("db", R"({"insert": "c", "documents": [{"_id": 3}]})");
-  common::BsonPtr resumed = Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
-      {"resumeAfter": {"_data": ")" + token +
-                                       R"("}}}]})");
+  common::BsonPtr resumed =
+      Ok("db", R"({"aggregate": 1, "cursor": {}, "pipeline": [{"$changeStream":
+      {"resumeAfter": {"_data": ")" +
+                   token + R"("}}}]})");
   std::vector<common::BsonPtr> next = Batch(*resumed);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(Int(*next[0], "documentKey._id"), 3);

@@ -67,7 +67,8 @@ TEST_F(ResumePointTest, TokenOfAStreamOpenedAfterADropDoesNotReplayTheInvalidate
 }
 
 TEST_F(ResumePointTest, EmptyBatchesMoveTheMarkPastEventsOutOfScopeOrFiltered) {
-  common::BsonPtr opened = Open("db", R"("c")", "{}", R"(, {"$match": {"fullDocument.keep": true}})");
+  common::BsonPtr opened =
+      Open("db", R"("c")", "{}", R"(, {"$match": {"fullDocument.keep": true}})");
   int64_t id = Int(*opened, "cursor.id");
   const std::string first = TokenOf(*opened, "cursor.postBatchResumeToken");
   Insert("db", "other", R"({"_id": 1})");

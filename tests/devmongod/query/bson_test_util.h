@@ -18,7 +18,7 @@ namespace devmongod::query::testing {
 inline common::BsonPtr Doc(std::string_view json) {
   bson_error_t error;
   common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                                       static_cast<ssize_t>(json.size()), &error));
+                                         static_cast<ssize_t>(json.size()), &error));
   if (doc == nullptr) {
     ADD_FAILURE() << "bad test JSON: " << json << " (" << error.message << ")";
     return common::NewBson();

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   latencies_ms.reserve(options->connections * options->inserts);
   for (size_t m = 0; m < options->inserts; ++m) {
     common::BsonPtr insert(BCON_NEW("insert", BCON_UTF8(coll.c_str()), "documents", "[", "{", "m",
-                                  BCON_INT64(static_cast<int64_t>(m)), "}", "]"));
+                                    BCON_INT64(static_cast<int64_t>(m)), "}", "]"));
     auto t0 = Clock::now();
     auto ack = writer->RunCommand(db, *insert);
     if (!ack) return Fail("insert: " + ack.error());

@@ -10,7 +10,7 @@ namespace devmongod::it {
 common::BsonPtr Json(const std::string& json) {
   bson_error_t error;
   common::BsonPtr doc(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                                       static_cast<ssize_t>(json.size()), &error));
+                                         static_cast<ssize_t>(json.size()), &error));
   EXPECT_TRUE(doc) << "bad test JSON " << json << ": " << error.message;
   return doc ? std::move(doc) : common::NewBson();
 }

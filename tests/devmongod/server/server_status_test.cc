@@ -74,7 +74,7 @@ TEST(ServerStatusTest, AbandonedCursorIsReapedAfterTheIdleTimeout) {
     auto raw = WireClient::Connect(server.host(), server.port());
     ASSERT_TRUE(raw.has_value()) << raw.error();
     common::BsonPtr aggregate = Json(R"({"aggregate": ")" + UniqueCollection() +
-                                   R"(", "pipeline": [{"$changeStream": {}}], "cursor": {}})");
+                                     R"(", "pipeline": [{"$changeStream": {}}], "cursor": {}})");
     auto reply = raw->RunCommand(kDb, *aggregate);
     ASSERT_TRUE(reply.has_value()) << reply.error();
     ASSERT_NE(IntAt(**reply, "cursor.id").value_or(0), 0) << common::BsonToJson(**reply);

@@ -32,7 +32,8 @@ ParseResult Parse(const std::string& bytes, int32_t max_message_size = kMaxMessa
 void ExpectBsonEq(const bson_t& actual, std::string_view expected_json) {
   common::BsonPtr expected = Json(expected_json);
   EXPECT_TRUE(bson_equal(&actual, expected.get()))
-      << "actual:   " << common::BsonToJson(actual) << "\nexpected: " << common::BsonToJson(*expected);
+      << "actual:   " << common::BsonToJson(actual)
+      << "\nexpected: " << common::BsonToJson(*expected);
 }
 
 // Asserts a parse error whose one-line message contains `fragment`.
@@ -359,7 +360,7 @@ std::string NestedDocument(int levels) {
 TEST(Bson, NestingIsLimitedTo200Levels) {
   const std::string document_200 = NestedDocument(200);
   ASSERT_TRUE(common::BsonFromData(reinterpret_cast<const uint8_t*>(document_200.data()),
-                                 document_200.size()));
+                                   document_200.size()));
   // Parses as far as the missing $db: the depth itself is fine.
   ExpectError(Parse(OpMsg(1, 0, Kind0(document_200))), "no $db");
   ExpectError(Parse(OpMsg(1, 0, Kind0(NestedDocument(201)))), "nested deeper than 200 levels");

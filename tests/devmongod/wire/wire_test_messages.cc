@@ -11,7 +11,7 @@ namespace devmongod::wire::testing {
 common::BsonPtr Json(std::string_view json) {
   bson_error_t error;
   common::BsonPtr document(bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
-                                            static_cast<ssize_t>(json.size()), &error));
+                                              static_cast<ssize_t>(json.size()), &error));
   if (!document) {
     std::fprintf(stderr, "bad JSON literal in a test: %s\n", error.message);
     std::abort();
