@@ -200,10 +200,17 @@ EngineCore::Result EngineCore::CmdConfigureFailPoint(const Call& call) {
   }
   auto which = ReadOptionalString(call.command, "configureFailPoint");
   if (!which) return std::unexpected(which.error());
-  if (which->value_or("") != "failCommand") {
-    return std::unexpected(BadValue("Cannot find FailPoint named '" + which->value_or("") + "'"));
+  const std::string name = which->value_or("");
+  std::expected<int64_t, CommandError> previous;
+  if (name == "failCommand") {
+    previous = fail_command_.Configure(call.command);
+  } else if (name == "failGetMoreAfterCursorCheckout") {
+    previous = fail_get_more_after_checkout_.Configure(call.command);
+  } else if (name == "onPrimaryTransactionalWrite") {
+    previous = on_primary_transactional_write_.Configure(call.command);
+  } else {
+    return std::unexpected(BadValue("Cannot find FailPoint named '" + name + "'"));
   }
-  auto previous = fail_command_.Configure(call.command);
   if (!previous) return std::unexpected(previous.error());
   common::BsonPtr reply = common::NewBson();
   BSON_APPEND_INT64(reply.get(), "count", *previous);

@@ -253,6 +253,13 @@ EngineCore::Result EngineCore::CmdGetMore(const Call& call) {
                                          "', but cursor belongs to a different namespace " +
                                          cursor->ns));
   }
+  if (!call.rerun && fail_get_more_after_checkout_.active()) {
+    if (auto fired = fail_get_more_after_checkout_.Evaluate(); fired && fired->error_code) {
+      cursors_.Erase(cursor->id);  // a failed getMore takes its cursor along
+      return std::unexpected(MakeError(*fired->error_code, CodeNameFor(*fired->error_code),
+                                       "Failing getMore via 'failGetMoreAfterCursorCheckout'"));
+    }
+  }
   if (std::holds_alternative<ResultCursorState>(cursor->state)) {
     return ResultCursorGetMore(call, *cursor, *batch_size);
   }

@@ -123,7 +123,20 @@ Outcome EngineCore::Execute(const wire::Request& request, const ExecContext& ctx
     return Finish(std::unexpected(labelled(std::move(error))));
   }
 
+  std::optional<SimpleFailPoint::Data> write_fault;
+  if (retryable_write && !rerun && on_primary_transactional_write_.active()) {
+    write_fault = on_primary_transactional_write_.Evaluate();
+    if (write_fault && write_fault->error_code) {
+      return Finish(std::unexpected(labelled(
+          CommandError{*write_fault->error_code,
+                       CodeNameFor(*write_fault->error_code),
+                       "Failing write via 'onPrimaryTransactionalWrite' before it was applied",
+                       {}})));
+    }
+  }
   Result result = Dispatch(call);
+  // Applied and remembered, but the client never hears of it.
+  if (write_fault && write_fault->close_connection) return Outcome::Close();
   if (!result) return Finish(std::unexpected(labelled(std::move(result.error()))));
   if (result->kind == Outcome::Kind::kWait) waiting_connections_.insert(ctx.connection_id);
   if (action && action->write_concern_error && result->kind == Outcome::Kind::kReply &&

@@ -253,6 +253,8 @@ class EngineCore final : public CommandHandler {
   std::map<std::string, std::map<std::string, Collection>> databases_;
   CursorRegistry cursors_;
   FailCommandPoint fail_command_;
+  SimpleFailPoint fail_get_more_after_checkout_;
+  SimpleFailPoint on_primary_transactional_write_;
   RetryableWrites retryable_writes_;
   uint64_t change_version_ = 0;
 

@@ -8,19 +8,15 @@
 
 namespace devmongod {
 
-std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& command) {
-  // Parse everything first so a rejected configuration leaves the old one.
-  Mode mode = Mode::kOff;
-  int64_t remaining = 0;
+std::expected<FailPointMode, CommandError> FailPointMode::Parse(const bson_t& command) {
+  FailPointMode parsed;
   bson_iter_t iter;
   if (!FindField(command, "mode", &iter)) return std::unexpected(BadValue("missing 'mode'"));
   if (BSON_ITER_HOLDS_UTF8(&iter)) {
     std::string value = bson_iter_utf8(&iter, nullptr);
     if (value == "alwaysOn") {
-      mode = Mode::kAlwaysOn;
-    } else if (value == "off") {
-      mode = Mode::kOff;
-    } else {
+      parsed.mode_ = Mode::kAlwaysOn;
+    } else if (value != "off") {
       return std::unexpected(BadValue("unknown fail point mode: " + value));
     }
   } else if (BSON_ITER_HOLDS_DOCUMENT(&iter)) {
@@ -30,17 +26,51 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
     if (!times) return std::unexpected(times.error());
     if (!skip) return std::unexpected(skip.error());
     if (times->has_value() && **times >= 0) {
-      mode = **times == 0 ? Mode::kOff : Mode::kTimes;
-      remaining = **times;
+      parsed.mode_ = **times == 0 ? Mode::kOff : Mode::kTimes;
+      parsed.remaining_ = **times;
     } else if (skip->has_value() && **skip >= 0) {
-      mode = Mode::kSkip;
-      remaining = **skip;
+      parsed.mode_ = Mode::kSkip;
+      parsed.remaining_ = **skip;
     } else {
       return std::unexpected(BadValue("mode must have a non-negative 'times' or 'skip'"));
     }
   } else {
     return std::unexpected(TypeMismatch("'mode' must be a string or an object"));
   }
+  return parsed;
+}
+
+bool FailPointMode::Fire() {
+  switch (mode_) {
+    case Mode::kOff:
+      return false;
+    case Mode::kAlwaysOn:
+      break;
+    case Mode::kTimes:
+      if (--remaining_ <= 0) mode_ = Mode::kOff;
+      break;
+    case Mode::kSkip:
+      if (remaining_ > 0) {
+        --remaining_;
+        return false;
+      }
+      break;
+  }
+  ++times_entered_;
+  return true;
+}
+
+int64_t FailPointMode::Replace(FailPointMode next) {
+  const int64_t entered = times_entered_;
+  *this = next;
+  times_entered_ = entered;
+  return entered;
+}
+
+std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& command) {
+  // Parse everything first so a rejected configuration leaves the old one.
+  auto mode = FailPointMode::Parse(command);
+  if (!mode) return std::unexpected(mode.error());
 
   std::vector<std::string> commands;
   std::optional<std::string> app_name;
@@ -114,9 +144,7 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
     }
   }
 
-  int64_t previous = times_entered_;
-  mode_ = mode;
-  remaining_ = remaining;
+  const int64_t previous = mode_.Replace(*mode);
   commands_ = std::move(commands);
   app_name_ = std::move(app_name);
   action_ = std::move(action);
@@ -125,7 +153,7 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
 
 std::optional<FailAction> FailCommandPoint::Evaluate(std::string_view command_name,
                                                      std::string_view app_name) {
-  if (mode_ == Mode::kOff || command_name == "configureFailPoint") return std::nullopt;
+  if (!mode_.active() || command_name == "configureFailPoint") return std::nullopt;
   if (std::find(commands_.begin(), commands_.end(), command_name) == commands_.end()) {
     return std::nullopt;
   }
@@ -134,23 +162,39 @@ std::optional<FailAction> FailCommandPoint::Evaluate(std::string_view command_na
       !action_.write_concern_error) {
     return std::nullopt;
   }
-  switch (mode_) {
-    case Mode::kOff:
-      return std::nullopt;
-    case Mode::kAlwaysOn:
-      break;
-    case Mode::kTimes:
-      if (--remaining_ <= 0) mode_ = Mode::kOff;
-      break;
-    case Mode::kSkip:
-      if (remaining_ > 0) {
-        --remaining_;
-        return std::nullopt;
-      }
-      break;
-  }
-  ++times_entered_;
+  if (!mode_.Fire()) return std::nullopt;
   return action_;
+}
+
+std::expected<int64_t, CommandError> SimpleFailPoint::Configure(const bson_t& command) {
+  auto mode = FailPointMode::Parse(command);
+  if (!mode) return std::unexpected(mode.error());
+  auto data = ReadOptionalDocument(command, "data");
+  if (!data) return std::unexpected(data.error());
+  SimpleFailPoint::Data parsed;
+  if (*data) {
+    auto code = ReadOptionalInt(**data, "errorCode");
+    auto before_commit = ReadOptionalInt(**data, "failBeforeCommitExceptionCode");
+    auto close = ReadOptionalBool(**data, "closeConnection");
+    if (!code) return std::unexpected(code.error());
+    if (!before_commit) return std::unexpected(before_commit.error());
+    if (!close) return std::unexpected(close.error());
+    for (const auto& value : {*code, *before_commit}) {
+      if (value && (*value < INT32_MIN || *value > INT32_MAX)) {
+        return std::unexpected(BadValue("error code out of range"));
+      }
+    }
+    if (*code) parsed.error_code = static_cast<int32_t>(**code);
+    if (*before_commit) parsed.error_code = static_cast<int32_t>(**before_commit);
+    parsed.close_connection = close->value_or(false);
+  }
+  data_ = parsed;
+  return mode_.Replace(*mode);
+}
+
+std::optional<SimpleFailPoint::Data> SimpleFailPoint::Evaluate() {
+  if (!mode_.active() || !mode_.Fire()) return std::nullopt;
+  return data_;
 }
 
 }  // namespace devmongod

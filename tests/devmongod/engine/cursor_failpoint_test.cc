@@ -192,6 +192,42 @@ TEST_F(FailPointTest, WriteConcernErrorLetsTheWriteHappenAndSaysSo) {
         2);
 }
 
+TEST_F(FailPointTest, FailGetMoreAfterCursorCheckoutFailsAndTakesTheCursor) {
+  int64_t stream = Int(*Ok("db", R"({"aggregate": "c", "cursor": {},
+      "pipeline": [{"$changeStream": {}}]})"),
+                       "cursor.id");
+  Ok("admin", R"({"configureFailPoint": "failGetMoreAfterCursorCheckout", "mode": {"times": 1},
+      "data": {"errorCode": 91}})");
+  common::BsonPtr failed =
+      Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 91);
+  EXPECT_EQ(Str(*failed, "errorLabels.0"), "ResumableChangeStreamError");
+  Fails("db", R"({"getMore": )" + Long(stream) + R"(, "collection": "c"})", 43);
+  Fails("admin", R"({"configureFailPoint": "noSuchFailPoint", "mode": "alwaysOn"})", 2);
+}
+
+TEST_F(FailPointTest, OnPrimaryTransactionalWriteLosesTheReplyOrFailsBeforeTheWrite) {
+  const std::string session = R"("lsid": {"id": {"$binary": {"base64": "AAAAAAAAAAAAAAAAAAAAAg==",
+      "subType": "04"}}}, "txnNumber": {"$numberLong": "3"})";
+  const std::string insert = R"({"insert": "t", "documents": [{"_id": 1}], )" + session + "}";
+  Ok("admin", R"({"configureFailPoint": "onPrimaryTransactionalWrite", "mode": {"times": 1},
+      "data": {"closeConnection": true}})");
+  EXPECT_EQ(Run("db", insert).kind, Outcome::Kind::kClose);
+  // The retry gets the remembered answer; the document is there once.
+  EXPECT_EQ(Int(*Ok("db", insert), "n"), 1);
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "t"})"), "n"), 1);
+  Ok("admin", R"({"configureFailPoint": "onPrimaryTransactionalWrite", "mode": {"times": 1},
+      "data": {"failBeforeCommitExceptionCode": 91}})");
+  const std::string second = R"({"insert": "t", "documents": [{"_id": 2}], )" +
+                             std::string(session).replace(session.find("\"3\""), 3, "\"4\"") + "}";
+  common::BsonPtr refused = Fails("db", second, 91);
+  EXPECT_EQ(Str(*refused, "errorLabels.0"), "RetryableWriteError");
+  EXPECT_EQ(Int(*Ok("db", R"({"count": "t"})"), "n"), 1);
+  // Not a retryable write (no txnNumber): the fail point does not apply.
+  Ok("admin", R"({"configureFailPoint": "onPrimaryTransactionalWrite", "mode": "alwaysOn",
+      "data": {"closeConnection": true}})");
+  EXPECT_EQ(Int(*Ok("db", R"({"insert": "t", "documents": [{"_id": 5}]})"), "n"), 1);
+}
+
 TEST_F(FailPointTest, SkipThenAlwaysOnThenOff) {
   Ok("admin", R"({"configureFailPoint": "failCommand", "mode": {"skip": 1},
       "data": {"failCommands": ["insert"], "errorCode": 1234, "errorLabels": ["RetryableWriteError"]}})");
