@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The benchmark behind `make bench`: starts a real chat stack on loopback
-(tests/support/chat_stack.py: devmongod, the two chat-pools, nginx), drives it
+(deploy/chat_stack.py: devmongod, the two chat-pools, nginx), drives it
 with build/bin/chat-load (our C++ epoll load client) and measures the chat's
 processes from /proc: PSS from smaps_rollup, CPU from stat.
 
@@ -27,7 +27,7 @@ SOURCE_DIR = os.path.dirname(HERE)
 BUILD_DIR = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(SOURCE_DIR, "build"))
 os.environ["CHAT_BIN_DIR"] = os.path.join(BUILD_DIR, "bin")
 os.environ["CHAT_SOURCE_DIR"] = SOURCE_DIR
-sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "support"))
+sys.path.insert(0, HERE)  # chat_stack.py lives next to this script
 import chat_stack  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")

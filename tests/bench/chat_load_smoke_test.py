@@ -8,7 +8,7 @@ import subprocess
 import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.environ.get("CHAT_SOURCE_DIR", ""), "tests", "support"))
+sys.path.insert(0, os.path.join(os.environ.get("CHAT_SOURCE_DIR", ""), "tests", "..", "deploy"))
 import chat_stack  # noqa: E402
 
 CHAT_LOAD = os.path.join(chat_stack.BIN_DIR, "chat-load")

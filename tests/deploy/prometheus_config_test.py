@@ -11,7 +11,7 @@ import unittest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
 from chat_stack import SOURCE_DIR, ChatStack  # noqa: E402
 
 PROMETHEUS_DIR = os.path.join(SOURCE_DIR, "deploy", "prometheus")

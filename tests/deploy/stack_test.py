@@ -14,7 +14,7 @@ import time
 import unittest
 import urllib.request
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
 from chat_stack import (BIN_DIR, SOURCE_DIR, ChatStack, DevMongod, SseClient, free_port,  # noqa: E402
                         wait_until)
 

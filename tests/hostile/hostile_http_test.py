@@ -26,7 +26,7 @@ import time
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
 from chat_stack import ChatStack  # noqa: E402
 
 STACK = None

@@ -14,7 +14,7 @@ import time
 import shutil
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
 from chat_stack import BIN_DIR, ChatStack, Process, SseClient, wait_until  # noqa: E402
 
 

@@ -32,7 +32,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
 from chat_stack import BIN_DIR, IS_ROOT, ChatStack, Process, SseClient, wait_until  # noqa: E402
 
 VALGRIND = os.environ.get("CHAT_VALGRIND", "")

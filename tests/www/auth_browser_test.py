@@ -14,7 +14,7 @@ import unittest
 import jwt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "support"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "deploy"))
 sys.path.insert(0, HERE)
 from chat_stack import ChatStack  # noqa: E402
 from webdriver import CHROMEDRIVER, CHROMIUM, ENTER, ChromeDriver  # noqa: E402

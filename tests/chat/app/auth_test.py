@@ -27,7 +27,7 @@ from bson import ObjectId
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy"))
 from chat_stack import ChatStack, SseClient  # noqa: E402
 
 JSON = {"Content-Type": "application/json"}

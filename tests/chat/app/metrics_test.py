@@ -13,7 +13,7 @@ import unittest
 
 from prometheus_client.parser import text_string_to_metric_families
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy"))
 from chat_stack import ChatStack, SseClient, wait_until  # noqa: E402
 
 

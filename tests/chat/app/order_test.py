@@ -19,7 +19,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy"))
 from chat_stack import ChatStack, DevMongod, SseClient  # noqa: E402
 
 POSTS = 300

@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "support"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "deploy"))
 from chat_stack import ChatStack, SseClient, wait_until  # noqa: E402
 
 

@@ -1,4 +1,6 @@
-"""Starts the whole chat on loopback for end-to-end tests: devmongod (unless
+"""Starts the whole chat on loopback, for the end-to-end tests and for the
+benchmark (deploy/bench.py), which is why it lives here and not with the
+tests: devmongod (unless
 MONGODB_URI is set), one chat-pool per program, and a real nginx rendered
 from nginx/ with its own state folder and free ports. Everything is torn
 down on stop(), on interpreter exit and on failure; nothing touches the
