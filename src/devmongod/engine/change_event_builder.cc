@@ -27,18 +27,25 @@ void AppendDocumentKey(bson_t* doc, const bson_value_t& id) {
   bson_append_document_end(doc, &key);
 }
 
-}  // namespace
-
-common::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
-                                 const std::string& coll, const bson_t& full_document) {
+// insert and replace: the whole document, and its _id as the key.
+common::BsonPtr BuildDocumentEvent(const char* operation, const ResumeToken& token, int64_t wall_ms,
+                                   const std::string& db, const std::string& coll,
+                                   const bson_t& full_document) {
   common::BsonPtr doc = common::NewBson();
-  AppendHead(doc.get(), token, "insert", wall_ms);
+  AppendHead(doc.get(), token, operation, wall_ms);
   bson_append_document(doc.get(), "fullDocument", -1, &full_document);
   AppendNs(doc.get(), db, coll);
   bson_iter_t id;
   if (bson_iter_init_find(&id, &full_document, "_id"))
     AppendDocumentKey(doc.get(), *bson_iter_value(&id));
   return doc;
+}
+
+}  // namespace
+
+common::BsonPtr BuildInsertEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
+                                 const std::string& coll, const bson_t& full_document) {
+  return BuildDocumentEvent("insert", token, wall_ms, db, coll, full_document);
 }
 
 common::BsonPtr BuildDeleteEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
@@ -69,14 +76,7 @@ common::BsonPtr BuildUpdateEvent(const ResumeToken& token, int64_t wall_ms, cons
 
 common::BsonPtr BuildReplaceEvent(const ResumeToken& token, int64_t wall_ms, const std::string& db,
                                   const std::string& coll, const bson_t& full_document) {
-  common::BsonPtr doc = common::NewBson();
-  AppendHead(doc.get(), token, "replace", wall_ms);
-  bson_append_document(doc.get(), "fullDocument", -1, &full_document);
-  AppendNs(doc.get(), db, coll);
-  bson_iter_t id;
-  if (bson_iter_init_find(&id, &full_document, "_id"))
-    AppendDocumentKey(doc.get(), *bson_iter_value(&id));
-  return doc;
+  return BuildDocumentEvent("replace", token, wall_ms, db, coll, full_document);
 }
 
 common::BsonPtr WithFullDocument(const bson_t& event, const bson_t* full_document) {

@@ -104,19 +104,14 @@ std::optional<CommandError> EngineCore::CommitChanges(
 }
 
 EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "update");
-  if (!coll) return std::unexpected(coll.error());
-  auto updates = ReadOptionalArray(call.command, "updates");
-  if (!updates) return std::unexpected(updates.error());
-  if (!*updates) {
-    return std::unexpected(
-        FailedToParse("BSON field 'update.updates' is missing but a required field"));
-  }
-  auto ordered = ReadOptionalBool(call.command, "ordered");
-  if (!ordered) return std::unexpected(ordered.error());
+  auto args = ReadWriteCommand(call.command, "update", "updates");
+  if (!args) return std::unexpected(args.error());
+  const std::string& coll = args->coll;
+  const common::BsonPtr& updates = args->items;
+  const std::optional<bool> ordered = args->ordered;
   std::vector<UpdateStatement> statements;
   bson_iter_t item;
-  bson_iter_init(&item, updates->get());
+  bson_iter_init(&item, updates.get());
   while (bson_iter_next(&item)) {
     auto statement = ReadUpdateStatement(item);
     if (!statement) return std::unexpected(statement.error());
@@ -125,11 +120,11 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
 
   std::optional<RetryableWriteKey> rw_key;
   if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
-  Collection* collection = FindCollection(call.db, *coll);
+  Collection* collection = FindCollection(call.db, coll);
   if (collection == nullptr) {
-    common::BsonPtr create = NewJournalEntry("create", call.db, *coll);
+    common::BsonPtr create = NewJournalEntry("create", call.db, coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
-    collection = &CreateCollection(call.db, *coll);
+    collection = &CreateCollection(call.db, coll);
   }
 
   std::vector<DocumentChange> changes;
@@ -138,11 +133,11 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
   int64_t matched = 0, modified = 0;
   for (size_t index = 0; index < statements.size(); ++index) {
     ++opcounters_.update;
-    auto written = UpdateOne(call, *coll, *collection, statements[index], changes);
+    auto written = UpdateOne(call, coll, *collection, statements[index], changes);
     if (!written) {
       AppendWriteError(write_errors.get(), error_count, static_cast<int64_t>(index),
                        written.error().code, written.error().message);
-      if (ordered->value_or(true)) break;
+      if (ordered.value_or(true)) break;
       continue;
     }
     matched += written->matched;
@@ -161,7 +156,7 @@ EngineCore::Result EngineCore::CmdUpdate(const Call& call) {
   BSON_APPEND_INT32(reply.get(), "nModified", static_cast<int32_t>(modified));
   if (upserted_count > 0) BSON_APPEND_ARRAY(reply.get(), "upserted", upserted.get());
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
-  if (auto failed = CommitChanges(call, *coll, *collection, changes, rw_key, *reply)) {
+  if (auto failed = CommitChanges(call, coll, *collection, changes, rw_key, *reply)) {
     return std::unexpected(*failed);
   }
   return Outcome::Reply(std::move(reply));

@@ -33,18 +33,13 @@ std::optional<EngineCore::Result> EngineCore::BeginWrite(const Call& call,
 }
 
 EngineCore::Result EngineCore::CmdInsert(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "insert");
-  if (!coll) return std::unexpected(coll.error());
-  auto documents = ReadOptionalArray(call.command, "documents");
-  if (!documents) return std::unexpected(documents.error());
-  if (!*documents) {
-    return std::unexpected(
-        FailedToParse("BSON field 'insert.documents' is missing but a required field"));
-  }
-  auto ordered = ReadOptionalBool(call.command, "ordered");
-  if (!ordered) return std::unexpected(ordered.error());
+  auto args = ReadWriteCommand(call.command, "insert", "documents");
+  if (!args) return std::unexpected(args.error());
+  const std::string& coll = args->coll;
+  const common::BsonPtr& documents = args->items;
+  const std::optional<bool> ordered = args->ordered;
   bson_iter_t item;
-  bson_iter_init(&item, documents->get());
+  bson_iter_init(&item, documents.get());
   while (bson_iter_next(&item)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
       return std::unexpected(TypeMismatch("each element of 'documents' must be an object"));
@@ -54,13 +49,13 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   std::optional<RetryableWriteKey> rw_key;
   if (std::optional<Result> answered = BeginWrite(call, &rw_key)) return std::move(*answered);
 
-  const std::string ns = call.db + "." + *coll;
-  Collection* collection = FindCollection(call.db, *coll);
+  const std::string ns = call.db + "." + coll;
+  Collection* collection = FindCollection(call.db, coll);
   if (collection == nullptr) {
     // Journal first: memory never holds what the journal lacks.
-    common::BsonPtr create = NewJournalEntry("create", call.db, *coll);
+    common::BsonPtr create = NewJournalEntry("create", call.db, coll);
     if (auto failed = Journal(*create, call.ctx)) return std::unexpected(*failed);
-    collection = &CreateCollection(call.db, *coll);
+    collection = &CreateCollection(call.db, coll);
   }
 
   // Documents enter the collection as they are checked (a later one may
@@ -77,7 +72,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   common::BsonPtr journaled = common::NewBson();  // the docs array of the next record
   uint64_t next_seq = history_.last_seq() + 1;
   auto flush = [&](const bson_t* retryable_reply) -> std::optional<CommandError> {
-    common::BsonPtr entry = NewJournalEntry("insert", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("insert", call.db, coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (retryable_reply != nullptr) AppendRetryableWrite(entry.get(), *rw_key, *retryable_reply);
     journaled = common::NewBson();
@@ -86,7 +81,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
       if (failed) {
         collection->Remove(p.id);
       } else {
-        RecordInsertEvent(call.db, *coll, *p.doc, p.stamp);
+        RecordInsertEvent(call.db, coll, *p.doc, p.stamp);
       }
     }
     pending.clear();
@@ -96,7 +91,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   common::BsonPtr write_errors = common::NewBson();
   uint32_t error_count = 0;
   int64_t inserted = 0, index = -1;
-  bson_iter_init(&item, documents->get());
+  bson_iter_init(&item, documents.get());
   while (bson_iter_next(&item)) {
     ++index;
     common::BsonPtr doc = WithId(*CopySubDocument(item));
@@ -130,7 +125,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
                        DuplicateKeyMessage(ns, added.error()), added.error().key_pattern.get(),
                        added.error().key_value.get());
     }
-    if (ordered->value_or(true)) break;
+    if (ordered.value_or(true)) break;
   }
 
   common::BsonPtr reply = common::NewBson();
@@ -146,16 +141,11 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
 }
 
 EngineCore::Result EngineCore::CmdDelete(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "delete");
-  if (!coll) return std::unexpected(coll.error());
-  auto deletes = ReadOptionalArray(call.command, "deletes");
-  if (!deletes) return std::unexpected(deletes.error());
-  if (!*deletes) {
-    return std::unexpected(
-        FailedToParse("BSON field 'delete.deletes' is missing but a required field"));
-  }
-  auto ordered = ReadOptionalBool(call.command, "ordered");
-  if (!ordered) return std::unexpected(ordered.error());
+  auto args = ReadWriteCommand(call.command, "delete", "deletes");
+  if (!args) return std::unexpected(args.error());
+  const std::string& coll = args->coll;
+  const common::BsonPtr& deletes = args->items;
+  const std::optional<bool> ordered = args->ordered;
 
   // Validate every statement before changing anything.
   struct Statement {
@@ -165,7 +155,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   };
   std::vector<Statement> statements;
   bson_iter_t item;
-  bson_iter_init(&item, deletes->get());
+  bson_iter_init(&item, deletes.get());
   while (bson_iter_next(&item)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
       return std::unexpected(TypeMismatch("each element of 'deletes' must be an object"));
@@ -200,7 +190,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   common::BsonPtr write_errors = common::NewBson();
   uint32_t error_count = 0;
   uint64_t next_seq = history_.last_seq() + 1;
-  Collection* collection = FindCollection(call.db, *coll);
+  Collection* collection = FindCollection(call.db, coll);
   for (size_t index = 0; index < statements.size(); ++index) {
     ++opcounters_.remove;
     auto matcher = query::Matcher::Compile(*statements[index].filter);
@@ -209,7 +199,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
       AppendWriteError(write_errors.get(), error_count, static_cast<int64_t>(index),
                        matcher ? bad_hint->code : matcher.error().code,
                        matcher ? bad_hint->message : matcher.error().message);
-      if (ordered->value_or(true)) break;
+      if (ordered.value_or(true)) break;
       continue;
     }
     if (collection == nullptr) continue;
@@ -246,7 +236,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
   BSON_APPEND_INT32(reply.get(), "n", static_cast<int32_t>(removed.size()));
   if (error_count > 0) BSON_APPEND_ARRAY(reply.get(), "writeErrors", write_errors.get());
   if (!removed.empty() || rw_key) {
-    common::BsonPtr entry = NewJournalEntry("delete", call.db, *coll);
+    common::BsonPtr entry = NewJournalEntry("delete", call.db, coll);
     BSON_APPEND_ARRAY(entry.get(), "docs", journaled.get());
     if (rw_key) AppendRetryableWrite(entry.get(), *rw_key, *reply);
     std::optional<CommandError> failed = Journal(*entry, call.ctx);
@@ -256,7 +246,7 @@ EngineCore::Result EngineCore::CmdDelete(const Call& call) {
       } else {
         bson_iter_t id;
         bson_iter_init_find(&id, r.id.get(), "id");
-        RecordDeleteEvent(call.db, *coll, *bson_iter_value(&id), r.stamp);
+        RecordDeleteEvent(call.db, coll, *bson_iter_value(&id), r.stamp);
       }
     }
     if (failed) return std::unexpected(*failed);

@@ -49,4 +49,20 @@ void AppendWriteError(bson_t* errors, uint32_t& count, int64_t index, int32_t co
   bson_append_document_end(errors, &error);
 }
 
+std::expected<WriteCommandArgs, CommandError> ReadWriteCommand(const bson_t& command,
+                                                               const char* name,
+                                                               const char* items_field) {
+  auto coll = ReadCollectionName(command, name);
+  if (!coll) return std::unexpected(coll.error());
+  auto items = ReadOptionalArray(command, items_field);
+  if (!items) return std::unexpected(items.error());
+  if (!*items) {
+    return std::unexpected(FailedToParse(std::string("BSON field '") + name + "." + items_field +
+                                         "' is missing but a required field"));
+  }
+  auto ordered = ReadOptionalBool(command, "ordered");
+  if (!ordered) return std::unexpected(ordered.error());
+  return WriteCommandArgs{std::move(*coll), std::move(*items), *ordered};
+}
+
 }  // namespace devmongod
