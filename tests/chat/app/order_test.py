@@ -12,6 +12,7 @@ import glob
 import http.client
 import json
 import os
+import subprocess
 import re
 import shutil
 import sys
@@ -27,6 +28,19 @@ JSON = {"Content-Type": "application/json"}
 # Debian's libfaketime (deploy/install-deps.sh), for workers whose wall clock
 # is frozen or behind.
 FAKETIME_LIB = next(iter(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")), "/nonexistent")
+
+
+def faketime_preload():
+    """LD_PRELOAD for libfaketime. In a sanitized build (make test
+    SANITIZE=address,undefined) the workers link the ASan runtime, which must
+    come first in the list of preloaded libraries or they abort at start."""
+    libs = [FAKETIME_LIB]
+    ldd = subprocess.run(["ldd", os.path.join(os.environ.get("CHAT_BIN_DIR", ""), "messages")],
+                         capture_output=True, text=True).stdout
+    for line in ldd.splitlines():
+        if "libasan" in line and "=>" in line:
+            libs.insert(0, line.split("=>")[1].split()[0])
+    return ":".join(libs)
 
 
 def post_all(stack, room, count, keep_alive, label="m"):
@@ -161,7 +175,7 @@ class OneHost(unittest.TestCase, OrderChecks):
         # microsecond. The workers' wall clock is frozen (libfaketime); their
         # monotonic clock, which the driver's timeouts use, still runs.
         self.assertTrue(os.path.exists(FAKETIME_LIB), "libfaketime is missing (deploy/install-deps.sh)")
-        frozen = {"LD_PRELOAD": FAKETIME_LIB, "TZ": "UTC", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+        frozen = {"LD_PRELOAD": faketime_preload(), "TZ": "UTC", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
                   "FAKETIME": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
         stack = ChatStack(messages_processes=3, pool_env={"messages": frozen}).start()
         try:
@@ -182,7 +196,7 @@ class TwoHosts(unittest.TestCase, OrderChecks):
         state = tempfile.mkdtemp(prefix="chat-order-db-")
         db = DevMongod(state).start()
         uri = db.uri("chat_order_%d" % os.getpid())
-        behind = {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "-30", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        behind = {"LD_PRELOAD": faketime_preload(), "FAKETIME": "-30", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
         a = b = None
         try:
             a = ChatStack(mongodb_uri=uri).start()
