@@ -13,7 +13,7 @@ DESTDIR ?=
 CMAKE_FLAGS = -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCHAT_SANITIZE=$(SANITIZE) \
               -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
-.PHONY: all deps build test run bench fuzz install clean format format-check tidy lint
+.PHONY: all deps build test run bench fuzz install deb clean format format-check tidy lint
 
 all: build
 
@@ -64,6 +64,10 @@ fuzz: deps
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD_DIR)
+
+# The Debian packages, in build-deb/ (deploy/deb.sh; packaging in deploy/debian/).
+deb: deps
+	sh deploy/deb.sh build-deb
 
 CXX_SOURCES = $(shell git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 2>/dev/null)
 format:

@@ -21,6 +21,8 @@
 #                            service) and passes the identity it returns
 #                            (CHAT_AUTH=trusted-header)
 #   AUTH_URL                 with auth-request: http://host:port/path
+#   SSL_CERTIFICATE [/etc/ssl/chat/fullchain.pem]  the site's certificate chain (site only)
+#   SSL_CERTIFICATE_KEY [/etc/ssl/chat/privkey.pem] and its private key
 #   METRICS_ALLOW [127.0.0.1 ::1]  addresses or CIDR ranges that may read /metrics
 set -eu
 out="$1"
@@ -76,6 +78,8 @@ render() {
       -e "s|@CLIENT_BODY_TIMEOUT@|${CLIENT_BODY_TIMEOUT:-10}|g" \
       -e "s|@SEND_TIMEOUT@|${SEND_TIMEOUT:-10}|g" \
       -e "s|@AUTH_URL@|${AUTH_URL:-}|g" \
+      -e "s|@SSL_CERTIFICATE@|${SSL_CERTIFICATE:-/etc/ssl/chat/fullchain.pem}|g" \
+      -e "s|@SSL_CERTIFICATE_KEY@|${SSL_CERTIFICATE_KEY:-/etc/ssl/chat/privkey.pem}|g" \
       -e "s|@METRICS_ALLOW@|${METRICS_ALLOW_LINES}|g" \
       "$1" > "$2"
   if grep -n '@[A-Z_]*@' "$2" >&2; then

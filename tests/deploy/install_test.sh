@@ -9,7 +9,7 @@ trap 'rm -rf "$dest"' EXIT
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 DESTDIR="$dest" cmake --install "$build" >/dev/null
 root="$dest$prefix"
-for f in bin/stream-messages bin/messages bin/chat-pool bin/devmongod bin/chat-token share/chat/www/index.html \
+for f in sbin/chat-stream sbin/chat-messages sbin/chat-pool sbin/devmongod bin/chat-token share/chat/www/index.html \
          share/chat/nginx/chat-site.conf share/chat/nginx/chat-locations.conf \
          share/chat/nginx/chat-http.conf share/chat/nginx/fastcgi-chat.conf \
          share/chat/nginx/chat-identity.conf share/chat/nginx/chat-auth-location.conf \
@@ -23,7 +23,8 @@ done
 if grep -rn '@[A-Z_]*@' "$root/share/chat/nginx" "$root/lib/systemd/system"; then
   echo "unrendered placeholder"; exit 1
 fi
-grep -q "ExecStart=$prefix/bin/stream-messages --pool" "$root/lib/systemd/system/chat-stream.service"
+grep -q "ExecStart=$prefix/sbin/chat-stream --pool .*--socket /run/chat/stream.sock" "$root/lib/systemd/system/chat-stream.service"
+grep -q "server unix:/run/chat/stream.sock;" "$root/share/chat/nginx/chat-site.conf"
 grep -qx "CPUSchedulingPolicy=batch" "$root/share/chat/systemd/nginx.service.d/chat-cpu-policy.conf"
 
 # nginx -t on the production site: point its includes and certificate at the scratch tree.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +13,14 @@
 
 namespace chat::app {
 namespace {
+
+// The name the program was started under, for its usage text: installed
+// programs carry a prefix (chat-stream runs stream-messages), while logs and
+// metrics keep the canonical `program`.
+std::string InvokedName(int argc, char** argv, const char* program) {
+  if (argc < 1 || argv[0] == nullptr || argv[0][0] == '\0') return program;
+  return std::filesystem::path(argv[0]).filename().string();
+}
 
 // The driver logs through a process-wide handler; keep its warnings as one
 // line each on stderr (nginx's error log) and drop its chatter.
@@ -68,10 +77,11 @@ int PoolMain(int argc, char** argv, const char* program, metrics::Pool pool,
   // upgrade SIGHUP execs the new binary, not the deleted file still running.
   options->reexec_argv.assign(argv, argv + argc);
   if (options->show_help) {
-    std::fputs(pool::PoolHelpText(std::string("usage: ") + program +
+    const std::string invoked = InvokedName(argc, argv, program);
+    std::fputs(pool::PoolHelpText("usage: " + invoked +
                                   " --pool --socket PATH [options]\n"
                                   "Configuration: the environment variables of " +
-                                  program + " --help.")
+                                  invoked + " --help.")
                    .c_str(),
                stdout);
     return 0;
@@ -112,7 +122,8 @@ int WorkerMain(int argc, char** argv, const char* program, metrics::Pool pool,
         "or, started as a CGI program, the one request in its environment.\n"
         "With --pool it runs its own pool of workers, forked from it, on a new socket.\n\n"
         "environment:\n%s",
-        program, program, ConfigHelp(default_max_requests).c_str());
+        InvokedName(argc, argv, program).c_str(), InvokedName(argc, argv, program).c_str(),
+        ConfigHelp(default_max_requests).c_str());
     return 0;
   }
   return WithConfigAndDriver(
