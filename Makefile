@@ -45,7 +45,8 @@ test: build
 else
 test: build
 	@rm -rf $(SANITIZER_REPORTS) && mkdir -p $(SANITIZER_REPORTS)
-	cd $(BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS); \
+	@echo "sanitized suite: chat_deb_package is left to make test (the package is built without sanitizers)"
+	cd $(BUILD_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -E '^chat_deb_package$$' $(CTEST_ARGS); \
 	  status=$$?; \
 	  if [ -n "$$(ls -A $(SANITIZER_REPORTS))" ]; then \
 	    cat $(SANITIZER_REPORTS)/*; echo "sanitizer reports in $(SANITIZER_REPORTS)"; exit 1; \

@@ -13,7 +13,7 @@ clang libclang-rt-dev
 python3 python3-pymongo python3-prometheus-client python3-yaml python3-jwt python3-cryptography
 valgrind libfaketime libssl-dev openssl
 chromium chromium-driver
-debhelper dpkg-dev lintian
+debhelper dpkg-dev lintian ssl-cert
 
 "
 
