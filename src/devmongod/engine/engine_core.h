@@ -101,6 +101,19 @@ class EngineCore final : public CommandHandler {
   std::optional<Result> BeginWrite(const Call& call, std::optional<RetryableWriteKey>* rw_key);
   Result CmdInsert(const Call& call);
   Result CmdDelete(const Call& call);
+  // A document an insert or delete has applied in memory but not journaled
+  // yet (commands_write.cc).
+  struct PendingWrite;
+  // Journals `records` (the docs array, plus the retryable-write reply when
+  // given) as one `op` record, then records the pending documents' events;
+  // on a journal failure the collection is put back instead (`collection`
+  // may be null only when nothing is pending). Clears both.
+  std::optional<CommandError> JournalPendingWrites(const Call& call, const std::string& coll,
+                                                   Collection* collection, const char* op,
+                                                   common::BsonPtr& records,
+                                                   std::vector<PendingWrite>& pending,
+                                                   const std::optional<RetryableWriteKey>& rw_key,
+                                                   const bson_t* retryable_reply);
   Result CmdUpdate(const Call& call);
   Result CmdFindAndModify(const Call& call);
   // commands_read.cc
