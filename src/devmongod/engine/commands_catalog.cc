@@ -89,21 +89,23 @@ EngineCore::Result EngineCore::CmdDropDatabase(const Call& call) {
   return Outcome::Reply(std::move(reply));
 }
 
-EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
-  auto coll = ReadCollectionName(call.command, "createIndexes");
-  if (!coll) return std::unexpected(coll.error());
-  auto indexes = ReadOptionalArray(call.command, "indexes");
+namespace {
+
+struct IndexRequest {
+  std::string name;
+  common::BsonPtr key;
+  bool unique = false;
+};
+
+// createIndexes' `indexes`, every spec checked before any index is built.
+std::expected<std::vector<IndexRequest>, CommandError> ReadIndexRequests(const bson_t& command) {
+  auto indexes = ReadOptionalArray(command, "indexes");
   if (!indexes) return std::unexpected(indexes.error());
   if (!*indexes) {
     return std::unexpected(
         FailedToParse("BSON field 'createIndexes.indexes' is missing but a required field"));
   }
-  struct Spec {
-    std::string name;
-    common::BsonPtr key;
-    bool unique = false;
-  };
-  std::vector<Spec> specs;
+  std::vector<IndexRequest> requests;
   bson_iter_t item;
   bson_iter_init(&item, indexes->get());
   while (bson_iter_next(&item)) {
@@ -121,9 +123,22 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
     if (!unique) return std::unexpected(unique.error());
     std::string index_name = name->value_or(DefaultIndexName(**key));
     if (index_name.empty()) return std::unexpected(BadValue("index name cannot be empty"));
-    specs.push_back(Spec{std::move(index_name), std::move(*key), unique->value_or(false)});
+    requests.push_back(
+        IndexRequest{std::move(index_name), std::move(*key), unique->value_or(false)});
   }
-  if (specs.empty()) return std::unexpected(BadValue("Must specify at least one index to create"));
+  if (requests.empty()) {
+    return std::unexpected(BadValue("Must specify at least one index to create"));
+  }
+  return requests;
+}
+
+}  // namespace
+
+EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
+  auto coll = ReadCollectionName(call.command, "createIndexes");
+  if (!coll) return std::unexpected(coll.error());
+  auto requests = ReadIndexRequests(call.command);
+  if (!requests) return std::unexpected(requests.error());
   ++opcounters_.command;
   if (auto refused = CheckWritable()) return std::unexpected(*refused);
 
@@ -136,27 +151,22 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   }
   const int32_t before = static_cast<int32_t>(collection->indexes().size());
   common::BsonPtr added_specs = common::NewBson();
-  uint32_t added = 0;
   std::vector<std::string> added_names;
   std::optional<CommandError> failure;
-  for (const Spec& spec : specs) {
-    auto result = collection->AddIndex(spec.name, *spec.key, spec.unique, call.db + "." + *coll);
+  for (const IndexRequest& request : *requests) {
+    auto result =
+        collection->AddIndex(request.name, *request.key, request.unique, call.db + "." + *coll);
     if (!result) {
       failure = result.error();
       break;
     }
     if (!*result) continue;
-    added_names.push_back(spec.name);
-    std::string key = std::to_string(added++);
-    bson_t journal_spec;
-    bson_append_document_begin(added_specs.get(), key.c_str(), -1, &journal_spec);
-    BSON_APPEND_UTF8(&journal_spec, "name", spec.name.c_str());
-    BSON_APPEND_DOCUMENT(&journal_spec, "key", spec.key.get());
-    BSON_APPEND_BOOL(&journal_spec, "unique", spec.unique);
-    bson_append_document_end(added_specs.get(), &journal_spec);
+    AppendIndexSpec(added_specs.get(), static_cast<uint32_t>(added_names.size()), request.name,
+                    *request.key, request.unique);
+    added_names.push_back(request.name);
   }
   // Journal what was built even when a later spec failed: memory has it.
-  if (added > 0) {
+  if (!added_names.empty()) {
     common::BsonPtr entry = NewJournalEntry("createIndexes", call.db, *coll);
     BSON_APPEND_ARRAY(entry.get(), "indexes", added_specs.get());
     if (auto failed = Journal(*entry, call.ctx)) {
@@ -171,7 +181,7 @@ EngineCore::Result EngineCore::CmdCreateIndexes(const Call& call) {
   BSON_APPEND_INT32(reply.get(), "numIndexesAfter",
                     static_cast<int32_t>(collection->indexes().size()));
   BSON_APPEND_BOOL(reply.get(), "createdCollectionAutomatically", created);
-  if (added == 0) BSON_APPEND_UTF8(reply.get(), "note", "all indexes already exist");
+  if (added_names.empty()) BSON_APPEND_UTF8(reply.get(), "note", "all indexes already exist");
   return Outcome::Reply(std::move(reply));
 }
 

@@ -72,6 +72,64 @@ std::optional<bool> IdSortDirection(const bson_t& sort) {
   return direction < 0;
 }
 
+// The arguments of find, each checked (in the order mongod reports them).
+struct FindArgs {
+  common::BsonPtr filter, sort, projection;  // null when absent
+  int64_t skip = 0;
+  int64_t batch_size = kDefaultBatchSize;
+  std::optional<int64_t> limit;
+  bool single_batch = false;
+  bool no_timeout = false;
+};
+
+std::expected<FindArgs, CommandError> ReadFindArgs(const bson_t& command) {
+  auto filter = ReadOptionalDocument(command, "filter");
+  auto sort = ReadOptionalDocument(command, "sort");
+  auto projection = ReadOptionalDocument(command, "projection");
+  auto skip = NonNegative(ReadOptionalInt(command, "skip"), "skip", 0);
+  auto batch_size =
+      NonNegative(ReadOptionalInt(command, "batchSize"), "batchSize", kDefaultBatchSize);
+  auto limit = ReadOptionalInt(command, "limit");
+  auto single_batch = ReadOptionalBool(command, "singleBatch");
+  auto no_timeout = ReadOptionalBool(command, "noCursorTimeout");
+  if (!no_timeout) return std::unexpected(no_timeout.error());
+  for (const auto* doc_arg : {&filter, &sort, &projection}) {
+    if (!*doc_arg) return std::unexpected(doc_arg->error());
+  }
+  if (!skip) return std::unexpected(skip.error());
+  if (!batch_size) return std::unexpected(batch_size.error());
+  if (!limit) return std::unexpected(limit.error());
+  if (!single_batch) return std::unexpected(single_batch.error());
+  return FindArgs{std::move(*filter),
+                  std::move(*sort),
+                  std::move(*projection),
+                  *skip,
+                  *batch_size,
+                  *limit,
+                  single_batch->value_or(false),
+                  no_timeout->value_or(false)};
+}
+
+// Sorts `matches` by `sort`, ties in natural order. Only the first `needed`
+// must be in order: a small limit (a chat history page) does not sort the rest.
+void SortMatches(std::vector<const bson_t*>& matches, const query::SortSpec& sort, size_t needed) {
+  std::vector<std::pair<const bson_t*, size_t>> keyed;
+  keyed.reserve(matches.size());
+  for (size_t i = 0; i < matches.size(); ++i) keyed.emplace_back(matches[i], i);
+  auto less = [&](const auto& a, const auto& b) {
+    if (sort.Less(*a.first, *b.first)) return true;
+    if (sort.Less(*b.first, *a.first)) return false;
+    return a.second < b.second;
+  };
+  if (needed < keyed.size()) {
+    std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(needed),
+                      keyed.end(), less);
+  } else {
+    std::sort(keyed.begin(), keyed.end(), less);
+  }
+  for (size_t i = 0; i < matches.size(); ++i) matches[i] = keyed[i].first;
+}
+
 }  // namespace
 
 EngineCore::Result EngineCore::ResultCursorReply(const Call& call,
@@ -109,50 +167,34 @@ EngineCore::Result EngineCore::ResultCursorGetMore(const Call& call, Cursor& cur
 EngineCore::Result EngineCore::CmdFind(const Call& call) {
   auto coll = ReadCollectionName(call.command, "find");
   if (!coll) return std::unexpected(coll.error());
-  auto filter = ReadOptionalDocument(call.command, "filter");
-  auto sort = ReadOptionalDocument(call.command, "sort");
-  auto projection = ReadOptionalDocument(call.command, "projection");
-  auto skip = NonNegative(ReadOptionalInt(call.command, "skip"), "skip", 0);
-  auto batch_size =
-      NonNegative(ReadOptionalInt(call.command, "batchSize"), "batchSize", kDefaultBatchSize);
-  auto limit = ReadOptionalInt(call.command, "limit");
-  auto single_batch = ReadOptionalBool(call.command, "singleBatch");
-  auto no_timeout = ReadOptionalBool(call.command, "noCursorTimeout");
-  if (!no_timeout) return std::unexpected(no_timeout.error());
-  for (const auto* doc_arg : {&filter, &sort, &projection}) {
-    if (!*doc_arg) return std::unexpected(doc_arg->error());
-  }
-  if (!skip) return std::unexpected(skip.error());
-  if (!batch_size) return std::unexpected(batch_size.error());
-  if (!limit) return std::unexpected(limit.error());
-  if (!single_batch) return std::unexpected(single_batch.error());
-
+  auto args = ReadFindArgs(call.command);
+  if (!args) return std::unexpected(args.error());
   common::BsonPtr empty = common::NewBson();
-  auto matcher = query::Matcher::Compile(*filter ? **filter : *empty);
+  const bson_t& filter = args->filter ? *args->filter : *empty;
+  auto matcher = query::Matcher::Compile(filter);
   if (!matcher) return std::unexpected(FromQueryError(matcher.error()));
-  auto sort_spec = query::SortSpec::Compile(*sort ? **sort : *empty);
+  auto sort_spec = query::SortSpec::Compile(args->sort ? *args->sort : *empty);
   if (!sort_spec) return std::unexpected(FromQueryError(sort_spec.error()));
-  auto project = query::Projection::Compile(*projection ? **projection : *empty);
+  auto project = query::Projection::Compile(args->projection ? *args->projection : *empty);
   if (!project) return std::unexpected(FromQueryError(project.error()));
-  if (auto bad_hint = CheckHint(call.command, FindCollection(call.db, *coll))) {
-    return std::unexpected(*bad_hint);
-  }
+  const Collection* collection = FindCollection(call.db, *coll);
+  if (auto bad_hint = CheckHint(call.command, collection)) return std::unexpected(*bad_hint);
   if (!call.rerun) ++opcounters_.query;
 
-  bool single = single_batch->value_or(false);
-  int64_t max_results = limit->value_or(0);
+  bool single = args->single_batch;
+  int64_t max_results = args->limit.value_or(0);
   if (max_results < 0) {
     // A negative limit asks for one batch of at most |limit| documents.
     max_results = AbsoluteLimit(max_results);
     single = true;
   }
   // Saturating: both may be near INT64_MAX.
-  const int64_t wanted =
-      max_results == 0 || max_results > INT64_MAX - *skip ? INT64_MAX : max_results + *skip;
+  const int64_t wanted = max_results == 0 || max_results > INT64_MAX - args->skip
+                             ? INT64_MAX
+                             : max_results + args->skip;
 
   std::vector<const bson_t*> matches;
-  const std::optional<bool> id_order = *sort ? IdSortDirection(**sort) : std::nullopt;
-  const Collection* collection = FindCollection(call.db, *coll);
+  const std::optional<bool> id_order = args->sort ? IdSortDirection(*args->sort) : std::nullopt;
   if (collection != nullptr && id_order && wanted < INT64_MAX) {
     // Sorted by _id with a limit: the _id index gives the order, and the
     // walk stops at the last document wanted.
@@ -162,35 +204,18 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
       return static_cast<int64_t>(matches.size()) < wanted;
     });
   } else if (collection != nullptr) {
-    collection->ForEachCandidate(
-        *filter ? **filter : *empty, [&](Collection::RecordId, const bson_t& doc) {
-          if (!matcher->Matches(doc)) return true;
-          matches.push_back(&doc);
-          // Without a sort the first matches are the answer.
-          return !sort_spec->empty() || static_cast<int64_t>(matches.size()) < wanted;
-        });
+    collection->ForEachCandidate(filter, [&](Collection::RecordId, const bson_t& doc) {
+      if (!matcher->Matches(doc)) return true;
+      matches.push_back(&doc);
+      // Without a sort the first matches are the answer.
+      return !sort_spec->empty() || static_cast<int64_t>(matches.size()) < wanted;
+    });
   }
   if (!sort_spec->empty()) {
-    // Ties keep natural order. A small limit (a chat history page) only
-    // needs the first skip+limit in order, not the whole result sorted.
-    std::vector<std::pair<const bson_t*, size_t>> keyed;
-    keyed.reserve(matches.size());
-    for (size_t i = 0; i < matches.size(); ++i) keyed.emplace_back(matches[i], i);
-    auto less = [&](const auto& a, const auto& b) {
-      if (sort_spec->Less(*a.first, *b.first)) return true;
-      if (sort_spec->Less(*b.first, *a.first)) return false;
-      return a.second < b.second;
-    };
-    const size_t needed = max_results > 0 ? static_cast<size_t>(wanted) : keyed.size();
-    if (needed < keyed.size()) {
-      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(needed),
-                        keyed.end(), less);
-    } else {
-      std::sort(keyed.begin(), keyed.end(), less);
-    }
-    for (size_t i = 0; i < matches.size(); ++i) matches[i] = keyed[i].first;
+    SortMatches(matches, *sort_spec,
+                max_results > 0 ? static_cast<size_t>(wanted) : matches.size());
   }
-  const size_t begin = std::min<size_t>(matches.size(), static_cast<size_t>(*skip));
+  const size_t begin = std::min<size_t>(matches.size(), static_cast<size_t>(args->skip));
   size_t end = matches.size();
   if (max_results > 0) end = std::min(end, begin + static_cast<size_t>(max_results));
 
@@ -200,20 +225,22 @@ EngineCore::Result EngineCore::CmdFind(const Call& call) {
     results.push_back(project->empty() ? common::CopyBson(*matches[i])
                                        : project->Apply(*matches[i]));
   }
-  int64_t first_batch = *batch_size;
+  int64_t first_batch = args->batch_size;
   if (single && max_results > 0 && (first_batch == 0 || first_batch > max_results)) {
     first_batch = max_results;
   }
   Result reply =
       ResultCursorReply(call, std::move(results), call.db + "." + *coll, first_batch, single);
-  if (reply && no_timeout->value_or(false)) {
-    bson_iter_t id;
-    if (bson_iter_init(&id, reply->reply.get()) &&
-        bson_iter_find_descendant(&id, "cursor.id", &id)) {
-      if (Cursor* cursor = cursors_.Find(bson_iter_int64(&id))) cursor->no_timeout = true;
-    }
-  }
+  if (reply && args->no_timeout) MarkNoTimeout(*reply->reply);
   return reply;
+}
+
+// noCursorTimeout: the cursor a find reply names is never reaped for idleness.
+void EngineCore::MarkNoTimeout(const bson_t& find_reply) {
+  bson_iter_t id;
+  if (bson_iter_init(&id, &find_reply) && bson_iter_find_descendant(&id, "cursor.id", &id)) {
+    if (Cursor* cursor = cursors_.Find(bson_iter_int64(&id))) cursor->no_timeout = true;
+  }
 }
 
 EngineCore::Result EngineCore::CmdGetMore(const Call& call) {

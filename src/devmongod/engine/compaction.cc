@@ -14,6 +14,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
 
 #include "devmongod/engine/engine_core.h"
 #include "devmongod/engine/journal_entries.h"
@@ -22,6 +25,55 @@ namespace devmongod {
 namespace {
 
 constexpr uint32_t kDocsPerRecordBytes = 8 * 1024 * 1024;
+
+using AppendEntry = std::function<void(const bson_t&)>;
+
+// One collection as records: create, its secondary indexes, its documents in
+// records of at most about kDocsPerRecordBytes.
+void AppendCollection(const std::string& db, const std::string& name, const Collection& collection,
+                      const AppendEntry& append) {
+  append(*NewJournalEntry("create", db, name));
+  common::BsonPtr indexes = common::NewBson();
+  uint32_t index_count = 0;
+  for (const Index& index : collection.indexes()) {
+    if (index.name == "_id_") continue;
+    AppendIndexSpec(indexes.get(), index_count++, index.name, *index.key, index.unique);
+  }
+  if (index_count > 0) {
+    common::BsonPtr entry = NewJournalEntry("createIndexes", db, name);
+    BSON_APPEND_ARRAY(entry.get(), "indexes", indexes.get());
+    append(*entry);
+  }
+  common::BsonPtr docs = common::NewBson();
+  uint32_t doc_count = 0;
+  auto flush = [&]() {
+    if (doc_count == 0) return;
+    common::BsonPtr entry = NewJournalEntry("docs", db, name);
+    BSON_APPEND_ARRAY(entry.get(), "docs", docs.get());
+    append(*entry);
+    docs = common::NewBson();
+    doc_count = 0;
+  };
+  for (const auto& [id, doc] : collection.documents()) {
+    std::string key = std::to_string(doc_count++);
+    BSON_APPEND_DOCUMENT(docs.get(), key.c_str(), doc.get());
+    if (docs->len > kDocsPerRecordBytes) flush();
+  }
+  flush();
+}
+
+// Puts the finished `temp` in place of `path`, durably (the rename too).
+std::optional<std::string> ReplaceByRename(const std::string& temp, const std::string& path,
+                                           const std::string& dir) {
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(temp.c_str());
+    return "rename: " + why;
+  }
+  common::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir_fd.valid()) ::fsync(dir_fd.get());
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -47,7 +99,7 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
   auto writer = journal::Writer::Open(temp);
   if (!writer) return std::unexpected(writer.error());
   std::string failure;
-  auto append = [&](const bson_t& entry) {
+  AppendEntry append = [&](const bson_t& entry) {
     if (!failure.empty()) return;
     if (auto appended = writer->Append(entry); !appended) failure = appended.error();
   };
@@ -57,45 +109,8 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
   append(*base);
 
   for (const auto& [db, collections] : databases_) {
-    for (const auto& [name, collection] : collections) {
-      append(*NewJournalEntry("create", db, name));
-      common::BsonPtr indexes = common::NewBson();
-      uint32_t index_count = 0;
-      for (const Index& index : collection.indexes()) {
-        if (index.name == "_id_") continue;
-        std::string key = std::to_string(index_count++);
-        bson_t spec;
-        bson_append_document_begin(indexes.get(), key.c_str(), -1, &spec);
-        BSON_APPEND_UTF8(&spec, "name", index.name.c_str());
-        BSON_APPEND_DOCUMENT(&spec, "key", index.key.get());
-        BSON_APPEND_BOOL(&spec, "unique", index.unique);
-        bson_append_document_end(indexes.get(), &spec);
-      }
-      if (index_count > 0) {
-        common::BsonPtr entry = NewJournalEntry("createIndexes", db, name);
-        BSON_APPEND_ARRAY(entry.get(), "indexes", indexes.get());
-        append(*entry);
-      }
-      common::BsonPtr docs = common::NewBson();
-      uint32_t doc_count = 0;
-      // A named reference, not the structured binding: clang's analyzer
-      // loses track of bindings captured by a lambda.
-      const std::string& collection_name = name;
-      auto flush = [&]() {
-        if (doc_count == 0) return;
-        common::BsonPtr entry = NewJournalEntry("docs", db, collection_name);
-        BSON_APPEND_ARRAY(entry.get(), "docs", docs.get());
-        append(*entry);
-        docs = common::NewBson();
-        doc_count = 0;
-      };
-      for (const auto& [id, doc] : collection.documents()) {
-        std::string key = std::to_string(doc_count++);
-        BSON_APPEND_DOCUMENT(docs.get(), key.c_str(), doc.get());
-        if (docs->len > kDocsPerRecordBytes) flush();
-      }
-      flush();
-    }
+    for (const auto& [name, collection] : collections)
+      AppendCollection(db, name, collection, append);
   }
 
   for (const ChangeEvent& event : history_.events()) {
@@ -121,15 +136,7 @@ std::expected<uint64_t, std::string> EngineCore::CompactJournal(const std::strin
     return std::unexpected(failure);
   }
   const uint64_t size = writer->size();
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(temp.c_str());
-    return std::unexpected("rename: " + why);
-  }
-  // Make the rename itself durable.
-  const std::string dir = options_.dbpath;
-  common::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.valid()) ::fsync(dir_fd.get());
+  if (auto failed = ReplaceByRename(temp, path, options_.dbpath)) return std::unexpected(*failed);
   return size;
 }
 

@@ -118,6 +118,7 @@ class EngineCore final : public CommandHandler {
   Result CmdFindAndModify(const Call& call);
   // commands_read.cc
   Result CmdFind(const Call& call);
+  void MarkNoTimeout(const bson_t& find_reply);
   Result CmdGetMore(const Call& call);
   Result CmdKillCursors(const Call& call);
   Result CmdCount(const Call& call);

@@ -67,81 +67,101 @@ int64_t FailPointMode::Replace(FailPointMode next) {
   return entered;
 }
 
+namespace {
+
+// The strings of an array field (failCommands, errorLabels).
+std::expected<std::vector<std::string>, CommandError> ReadStrings(const bson_t& array,
+                                                                  const char* field) {
+  std::vector<std::string> values;
+  bson_iter_t item;
+  bson_iter_init(&item, &array);
+  while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_UTF8(&item)) {
+      return std::unexpected(TypeMismatch(std::string("'") + field + "' must contain strings"));
+    }
+    values.emplace_back(bson_iter_utf8(&item, nullptr));
+  }
+  return values;
+}
+
+// {code: int, errmsg: string}, kept as its BSON bytes for the reply.
+std::expected<std::string, CommandError> ReadWriteConcernError(const bson_t& concern) {
+  bson_iter_t field;
+  if (!bson_iter_init_find(&field, &concern, "code") || !BSON_ITER_HOLDS_INT32(&field) ||
+      !bson_iter_init_find(&field, &concern, "errmsg") || !BSON_ITER_HOLDS_UTF8(&field)) {
+    return std::unexpected(
+        BadValue("'writeConcernError' must have a code (int) and an errmsg (string)"));
+  }
+  return std::string(reinterpret_cast<const char*>(bson_get_data(&concern)), concern.len);
+}
+
+// What the fail point does when it fires, from its `data` document.
+std::expected<FailAction, CommandError> ReadFailAction(const bson_t& data) {
+  FailAction action;
+  auto code = ReadOptionalInt(data, "errorCode");
+  auto close = ReadOptionalBool(data, "closeConnection");
+  auto block = ReadOptionalBool(data, "blockConnection");
+  auto block_ms = ReadOptionalInt(data, "blockTimeMS");
+  auto labels = ReadOptionalArray(data, "errorLabels");
+  auto concern = ReadOptionalDocument(data, "writeConcernError");
+  if (!concern) return std::unexpected(concern.error());
+  if (*concern) {
+    auto bytes = ReadWriteConcernError(**concern);
+    if (!bytes) return std::unexpected(bytes.error());
+    action.write_concern_error = std::move(*bytes);
+  }
+  if (!code) return std::unexpected(code.error());
+  if (!close) return std::unexpected(close.error());
+  if (!block) return std::unexpected(block.error());
+  if (!block_ms) return std::unexpected(block_ms.error());
+  if (!labels) return std::unexpected(labels.error());
+  if (code->has_value()) {
+    if (**code < INT32_MIN || **code > INT32_MAX) {
+      return std::unexpected(BadValue("'errorCode' out of range"));
+    }
+    action.error_code = static_cast<int32_t>(**code);
+  }
+  action.close_connection = close->value_or(false);
+  if (block->value_or(false)) {
+    int64_t ms = block_ms->value_or(0);
+    if (ms < 0) return std::unexpected(BadValue("'blockTimeMS' must not be negative"));
+    // Even a zero-length block goes through the delay path; 1 ms keeps
+    // "block requested" distinguishable from "no block".
+    action.block_ms = std::clamp<int64_t>(ms, 1, INT32_MAX);
+  }
+  if (*labels) {
+    auto values = ReadStrings(**labels, "errorLabels");
+    if (!values) return std::unexpected(values.error());
+    action.error_labels = std::move(*values);
+  }
+  return action;
+}
+
+}  // namespace
+
 std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& command) {
   // Parse everything first so a rejected configuration leaves the old one.
   auto mode = FailPointMode::Parse(command);
   if (!mode) return std::unexpected(mode.error());
-
   std::vector<std::string> commands;
   std::optional<std::string> app_name;
   FailAction action;
   auto data = ReadOptionalDocument(command, "data");
   if (!data) return std::unexpected(data.error());
   if (*data) {
-    const bson_t& d = **data;
-    auto list = ReadOptionalArray(d, "failCommands");
+    auto list = ReadOptionalArray(**data, "failCommands");
     if (!list) return std::unexpected(list.error());
     if (*list) {
-      bson_iter_t name;
-      bson_iter_init(&name, list->get());
-      while (bson_iter_next(&name)) {
-        if (!BSON_ITER_HOLDS_UTF8(&name)) {
-          return std::unexpected(TypeMismatch("'failCommands' must contain strings"));
-        }
-        commands.emplace_back(bson_iter_utf8(&name, nullptr));
-      }
+      auto names = ReadStrings(**list, "failCommands");
+      if (!names) return std::unexpected(names.error());
+      commands = std::move(*names);
     }
-    auto code = ReadOptionalInt(d, "errorCode");
-    auto close = ReadOptionalBool(d, "closeConnection");
-    auto block = ReadOptionalBool(d, "blockConnection");
-    auto block_ms = ReadOptionalInt(d, "blockTimeMS");
-    auto app = ReadOptionalString(d, "appName");
-    auto labels = ReadOptionalArray(d, "errorLabels");
-    auto concern = ReadOptionalDocument(d, "writeConcernError");
-    if (!concern) return std::unexpected(concern.error());
-    if (*concern) {
-      bson_iter_t field;
-      if (!bson_iter_init_find(&field, concern->get(), "code") || !BSON_ITER_HOLDS_INT32(&field) ||
-          !bson_iter_init_find(&field, concern->get(), "errmsg") || !BSON_ITER_HOLDS_UTF8(&field)) {
-        return std::unexpected(
-            BadValue("'writeConcernError' must have a code (int) and an errmsg (string)"));
-      }
-      action.write_concern_error = std::string(
-          reinterpret_cast<const char*>(bson_get_data(concern->get())), (*concern)->len);
-    }
-    if (!code) return std::unexpected(code.error());
-    if (!close) return std::unexpected(close.error());
-    if (!block) return std::unexpected(block.error());
-    if (!block_ms) return std::unexpected(block_ms.error());
+    auto app = ReadOptionalString(**data, "appName");
     if (!app) return std::unexpected(app.error());
-    if (!labels) return std::unexpected(labels.error());
-    if (code->has_value()) {
-      if (**code < INT32_MIN || **code > INT32_MAX) {
-        return std::unexpected(BadValue("'errorCode' out of range"));
-      }
-      action.error_code = static_cast<int32_t>(**code);
-    }
-    action.close_connection = close->value_or(false);
-    if (block->value_or(false)) {
-      int64_t ms = block_ms->value_or(0);
-      if (ms < 0) return std::unexpected(BadValue("'blockTimeMS' must not be negative"));
-      // Even a zero-length block goes through the delay path; 1 ms keeps
-      // "block requested" distinguishable from "no block".
-      action.block_ms = std::clamp<int64_t>(ms, 1, INT32_MAX);
-    }
     app_name = *app;
-    if (*labels) {
-      std::vector<std::string> values;
-      bson_iter_t label;
-      bson_iter_init(&label, labels->get());
-      while (bson_iter_next(&label)) {
-        if (!BSON_ITER_HOLDS_UTF8(&label)) {
-          return std::unexpected(TypeMismatch("'errorLabels' must contain strings"));
-        }
-        values.emplace_back(bson_iter_utf8(&label, nullptr));
-      }
-      action.error_labels = std::move(values);
-    }
+    auto read = ReadFailAction(**data);
+    if (!read) return std::unexpected(read.error());
+    action = std::move(*read);
   }
 
   const int64_t previous = mode_.Replace(*mode);

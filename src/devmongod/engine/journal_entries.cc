@@ -42,4 +42,15 @@ void AppendRetryableWrite(bson_t* entry, const RetryableWriteKey& key, const bso
   bson_append_document_end(entry, &rw);
 }
 
+void AppendIndexSpec(bson_t* indexes, uint32_t position, const std::string& name, const bson_t& key,
+                     bool unique) {
+  const std::string element = std::to_string(position);
+  bson_t spec;
+  bson_append_document_begin(indexes, element.c_str(), -1, &spec);
+  BSON_APPEND_UTF8(&spec, "name", name.c_str());
+  BSON_APPEND_DOCUMENT(&spec, "key", &key);
+  BSON_APPEND_BOOL(&spec, "unique", unique);
+  bson_append_document_end(indexes, &spec);
+}
+
 }  // namespace devmongod

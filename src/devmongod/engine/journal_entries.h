@@ -36,5 +36,9 @@ common::BsonPtr NewJournalEntry(const char* op, const std::string& db, const std
 void AppendStamp(bson_t* doc, const EventStamp& stamp);
 bool ReadStamp(const bson_t& doc, EventStamp* stamp);
 void AppendRetryableWrite(bson_t* entry, const RetryableWriteKey& key, const bson_t& reply);
+// Appends {name, key, unique} as element `position` of a createIndexes
+// record's `indexes` array.
+void AppendIndexSpec(bson_t* indexes, uint32_t position, const std::string& name, const bson_t& key,
+                     bool unique);
 
 }  // namespace devmongod

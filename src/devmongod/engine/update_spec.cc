@@ -281,94 +281,103 @@ std::expected<UpdateSpec, CommandError> UpdateSpec::Parse(const bson_iter_t& upd
   return spec;
 }
 
+namespace {
+
+using NextResult = std::expected<std::optional<EditableValue>, CommandError>;
+
+NextResult IncValue(const std::string& path, const bson_value_t& argument,
+                    const EditableValue* current) {
+  if (current == nullptr) return EditableValue::FromValue(argument);
+  if (current->kind() != EditableValue::Kind::kScalar || !IsNumber(current->type())) {
+    return std::unexpected(
+        TypeMismatch("Cannot apply $inc to a value of non-numeric type. The field '" + path +
+                     "' is of type " + TypeName(current->type())));
+  }
+  const bson_value_t sum = Add(current->scalar(), argument);
+  if (sum.value_type == BSON_TYPE_EOD) {
+    return std::unexpected(
+        BadValue("Failed to apply $inc to '" + path + "': the result overflows a 64-bit integer"));
+  }
+  return EditableValue::FromValue(sum);
+}
+
+// $min (`want_smaller`) or $max: the argument when it beats the current value.
+std::optional<EditableValue> MinMaxValue(const bson_value_t& argument, const EditableValue* current,
+                                         bool want_smaller) {
+  if (current == nullptr) return EditableValue::FromValue(argument);
+  common::BsonPtr holder = common::NewBson();
+  current->AppendTo(holder.get(), "v");
+  bson_iter_t now;
+  bson_iter_init_find(&now, holder.get(), "v");
+  const int order = query::CompareValues(argument, *bson_iter_value(&now));
+  if (want_smaller ? order < 0 : order > 0) return EditableValue::FromValue(argument);
+  return std::nullopt;
+}
+
+// $currentDate: a date, or a timestamp when the argument asks for {$type: "timestamp"}.
+EditableValue CurrentDateValue(const bson_value_t& argument, int64_t now_ms) {
+  bson_value_t stamp{};
+  const bool timestamp = argument.value_type == BSON_TYPE_DOCUMENT &&
+                         std::string_view(reinterpret_cast<const char*>(argument.value.v_doc.data),
+                                          argument.value.v_doc.data_len)
+                                 .find("timestamp") != std::string_view::npos;
+  if (timestamp) {
+    stamp.value_type = BSON_TYPE_TIMESTAMP;
+    stamp.value.v_timestamp.timestamp = static_cast<uint32_t>(now_ms / 1000);
+    stamp.value.v_timestamp.increment = 1;
+  } else {
+    stamp.value_type = BSON_TYPE_DATE_TIME;
+    stamp.value.v_datetime = now_ms;
+  }
+  return EditableValue::FromValue(stamp);
+}
+
+// $push of one value or of {$each: [...]}; `holder` is {v: <argument>}.
+NextResult PushValue(const std::string& path, const bson_value_t& argument, const bson_t& holder,
+                     EditableValue* current) {
+  EditableValue array = current ? std::move(*current) : EditableValue::EmptyArray();
+  if (array.kind() != EditableValue::Kind::kArray) {
+    return std::unexpected(BadValue("The field '" + path + "' must be an array but is of type " +
+                                    TypeName(array.type())));
+  }
+  bson_iter_t each;
+  if (argument.value_type == BSON_TYPE_DOCUMENT && bson_iter_init_find(&each, &holder, "v") &&
+      bson_iter_recurse(&each, &each) && bson_iter_find(&each, "$each")) {
+    if (!BSON_ITER_HOLDS_ARRAY(&each)) {
+      return std::unexpected(BadValue("The argument to $each in $push must be an array"));
+    }
+    bson_iter_t item;
+    bson_iter_recurse(&each, &item);
+    while (bson_iter_next(&item)) array.items().push_back(EditableValue::FromIter(item));
+  } else {
+    array.items().push_back(EditableValue::FromValue(argument));
+  }
+  return array;
+}
+
+}  // namespace
+
 // The value an operator puts at its path (nullopt: it leaves it as it is).
 std::expected<std::optional<EditableValue>, CommandError> UpdateSpec::NextValue(
     const Op& op, EditableValue* current, int64_t now_ms) {
   const bson_value_t argument = ArgumentValue(op.argument);
-  std::optional<EditableValue> next;
   switch (op.kind) {
     case OpKind::kSet:
     case OpKind::kSetOnInsert:
-      next = EditableValue::FromValue(argument);
-      break;
+      return EditableValue::FromValue(argument);
     case OpKind::kInc:
-      if (current == nullptr) {
-        next = EditableValue::FromValue(argument);
-      } else if (current->kind() != EditableValue::Kind::kScalar || !IsNumber(current->type())) {
-        return std::unexpected(
-            TypeMismatch("Cannot apply $inc to a value of non-numeric type. "
-                         "The field '" +
-                         op.path + "' is of type " + TypeName(current->type())));
-      } else {
-        const bson_value_t sum = Add(current->scalar(), argument);
-        if (sum.value_type == BSON_TYPE_EOD) {
-          return std::unexpected(BadValue("Failed to apply $inc to '" + op.path +
-                                          "': the result overflows a 64-bit integer"));
-        }
-        next = EditableValue::FromValue(sum);
-      }
-      break;
+      return IncValue(op.path, argument, current);
     case OpKind::kMin:
-    case OpKind::kMax: {
-      if (current == nullptr) {
-        next = EditableValue::FromValue(argument);
-        break;
-      }
-      common::BsonPtr holder = common::NewBson();
-      current->AppendTo(holder.get(), "v");
-      bson_iter_t now;
-      bson_iter_init_find(&now, holder.get(), "v");
-      const int order = query::CompareValues(argument, *bson_iter_value(&now));
-      if ((op.kind == OpKind::kMin && order < 0) || (op.kind == OpKind::kMax && order > 0)) {
-        next = EditableValue::FromValue(argument);
-      }
-      break;
-    }
-    case OpKind::kCurrentDate: {
-      bson_value_t stamp{};
-      const bool timestamp =
-          argument.value_type == BSON_TYPE_DOCUMENT &&
-          std::string_view(reinterpret_cast<const char*>(argument.value.v_doc.data),
-                           argument.value.v_doc.data_len)
-                  .find("timestamp") != std::string_view::npos;
-      if (timestamp) {
-        stamp.value_type = BSON_TYPE_TIMESTAMP;
-        stamp.value.v_timestamp.timestamp = static_cast<uint32_t>(now_ms / 1000);
-        stamp.value.v_timestamp.increment = 1;
-      } else {
-        stamp.value_type = BSON_TYPE_DATE_TIME;
-        stamp.value.v_datetime = now_ms;
-      }
-      next = EditableValue::FromValue(stamp);
-      break;
-    }
-    case OpKind::kPush: {
-      EditableValue array = current ? std::move(*current) : EditableValue::EmptyArray();
-      if (array.kind() != EditableValue::Kind::kArray) {
-        return std::unexpected(BadValue("The field '" + op.path +
-                                        "' must be an array but is of type " +
-                                        TypeName(array.type())));
-      }
-      bson_iter_t each;
-      if (argument.value_type == BSON_TYPE_DOCUMENT &&
-          bson_iter_init_find(&each, op.argument.get(), "v") && bson_iter_recurse(&each, &each) &&
-          bson_iter_find(&each, "$each")) {
-        if (!BSON_ITER_HOLDS_ARRAY(&each)) {
-          return std::unexpected(BadValue("The argument to $each in $push must be an array"));
-        }
-        bson_iter_t item;
-        bson_iter_recurse(&each, &item);
-        while (bson_iter_next(&item)) array.items().push_back(EditableValue::FromIter(item));
-      } else {
-        array.items().push_back(EditableValue::FromValue(argument));
-      }
-      next = std::move(array);
-      break;
-    }
+    case OpKind::kMax:
+      return MinMaxValue(argument, current, op.kind == OpKind::kMin);
+    case OpKind::kCurrentDate:
+      return CurrentDateValue(argument, now_ms);
+    case OpKind::kPush:
+      return PushValue(op.path, argument, *op.argument, current);
     case OpKind::kUnset:
       break;
   }
-  return next;
+  return std::nullopt;
 }
 
 std::expected<UpdateOutcome, CommandError> UpdateSpec::Apply(const bson_t& doc, int64_t now_ms,
