@@ -74,14 +74,20 @@ class ChatPage {
   // The signed-in identity ({auth, userId, name, ...}), {auth: "off"} when
   // the server does not authenticate, or null when it does and we are not.
   #me = { auth: "off" };
+  // Settles once #me is known; the join form waits for it.
+  #meKnown = Promise.resolve();
 
   get #signedIn() {
     return this.#me !== null && this.#me.auth !== "off";
   }
 
   async start() {
-    await this.#whoAmI();
+    // The join form is on screen before the server has said who we are: its
+    // handler goes first, or an early Enter would submit the form natively
+    // (a page load) instead of joining.
     this.#wireJoinForm();
+    this.#meKnown = this.#whoAmI();
+    await this.#meKnown;
     this.#wireHistoryButton();
     this.#wireNavigation();
     const ui = this.#ui;
@@ -193,8 +199,9 @@ class ChatPage {
 
   #wireJoinForm() {
     const ui = this.#ui;
-    ui.join.addEventListener("submit", (event) => {
+    ui.join.addEventListener("submit", async (event) => {
       event.preventDefault();
+      await this.#meKnown;
       if (this.#me === null) return;
       const name = this.#signedIn ? this.#me.name : ui.joinName.value.trim();
       const room = ui.joinRoom.value.trim();

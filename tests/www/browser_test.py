@@ -521,6 +521,43 @@ class RoomAndName(unittest.TestCase):
                                    ".getAttribute('aria-invalid');"), "true")
 
 
+class EarlyJoin(unittest.TestCase):
+    # Holds the page's GET /api/me until the test lets it through (installed
+    # in every new document of the page through the DevTools protocol).
+    HOLD_ME = """
+        const realFetch = window.fetch.bind(window);
+        let release;
+        const gate = new Promise((resolve) => { release = resolve; });
+        window.__releaseMe = () => release();
+        window.fetch = (input, init) =>
+            String(input && input.url ? input.url : input).includes("/api/me")
+                ? gate.then(() => realFetch(input, init)) : realFetch(input, init);
+    """
+
+    def test_enter_before_the_server_says_who_we_are_still_joins(self):
+        blank_pages()
+        r = room("early")
+        a = PAGES[0]
+        a.get(url("/?room=" + r))
+        a.execute("localStorage.clear();")
+        added = a.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": self.HOLD_ME})
+        try:
+            a.get(url("/?room=" + r))
+            # The form is on screen while /api/me is still unanswered: Enter
+            # must not submit it natively (a page load that loses the join).
+            a.wait_for("return !document.getElementById('join').hidden;", 30, "the join form")
+            a.type_into("#join-name", "early" + ENTER)
+            self.assertTrue(a.execute("return document.getElementById('chat').hidden;"))
+            self.assertEqual(a.execute("return location.search;"), "?room=" + r)
+            a.execute("window.__releaseMe();")
+            a.wait_for("return !document.getElementById('chat').hidden;", 30, "the chat view")
+            a.wait_for("return document.getElementById('status').dataset.state === 'live';", 60,
+                       "the stream to be live")
+            self.assertEqual(a.execute("return localStorage.getItem('chat.username');"), "early")
+        finally:
+            a.cdp("Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]})
+
+
 class Screenshots(unittest.TestCase):
     def test_screenshots_desktop_and_phone_light_and_dark(self):
         blank_pages()
