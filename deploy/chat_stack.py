@@ -59,13 +59,15 @@ def wait_until(predicate, timeout, what, interval=0.05):
 class Process:
     """A child in its own process group, so stopping it also stops its children."""
 
-    def __init__(self, name, argv, env=None, stdout=None, log_path=None):
+    def __init__(self, name, argv, env=None, stdout=None, log_path=None, **popen_args):
+        # popen_args: further subprocess.Popen settings (user, group, umask, cwd, ...).
         self.name = name
         self.log_path = log_path
         self.log = open(log_path, "ab") if log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
                                      stdout=stdout or self.log, stderr=self.log,
-                                     start_new_session=True, preexec_fn=_die_with_parent)
+                                     start_new_session=True, preexec_fn=_die_with_parent,
+                                     **popen_args)
 
     @property
     def pid(self):

@@ -18,7 +18,6 @@ import grp
 import glob
 import shlex
 import shutil
-import signal
 import ssl
 import stat
 import subprocess
@@ -30,7 +29,7 @@ import unittest
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "deploy"))
-from chat_stack import SOURCE_DIR, free_port, wait_until  # noqa: E402
+from chat_stack import SOURCE_DIR, Process, free_port, wait_until  # noqa: E402
 
 PACKAGES = ["chat", "chat-devmongod"]
 # Present while this test has the packages installed: a run that died half-way
@@ -121,31 +120,19 @@ class Unit:
 
 
 class Started:
-    """Processes started by the test, each in its own process group."""
+    """Processes started by the test, stopped in reverse order."""
 
     def __init__(self):
-        self.procs = []
+        self.processes = []
 
-    def start(self, argv, log_path, **kwargs):
-        log = open(log_path, "wb")
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
-        log.close()
-        self.procs.append(proc)
-        return proc
+    def start(self, argv, log_path, **popen_args):
+        process = Process(os.path.basename(argv[0]), argv, log_path=log_path, **popen_args)
+        self.processes.append(process)
+        return process
 
     def stop_all(self):
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for proc in reversed(self.procs):
-            try:
-                proc.wait(45)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+        while self.processes:
+            self.processes.pop().stop(timeout=45)
 
 
 def start_unit(started, unit_name, logs, replacements=(), env_overrides=None):

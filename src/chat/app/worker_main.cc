@@ -115,6 +115,7 @@ int WorkerMain(int argc, char** argv, const char* program, metrics::Pool pool,
     return 2;
   }
   if (help) {
+    const std::string invoked = InvokedName(argc, argv, program);
     std::printf(
         "usage: %s [--socket PATH|HOST:PORT]\n"
         "       %s --pool --socket PATH [pool options]   (see --pool --help)\n"
@@ -122,8 +123,7 @@ int WorkerMain(int argc, char** argv, const char* program, metrics::Pool pool,
         "or, started as a CGI program, the one request in its environment.\n"
         "With --pool it runs its own pool of workers, forked from it, on a new socket.\n\n"
         "environment:\n%s",
-        InvokedName(argc, argv, program).c_str(), InvokedName(argc, argv, program).c_str(),
-        ConfigHelp(default_max_requests).c_str());
+        invoked.c_str(), invoked.c_str(), ConfigHelp(default_max_requests).c_str());
     return 0;
   }
   return WithConfigAndDriver(

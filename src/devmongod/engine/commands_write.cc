@@ -15,12 +15,13 @@ namespace {
 
 constexpr uint32_t kJournalChunkBytes = 8 * 1024 * 1024;
 
-std::optional<CommandError> CheckAllDocuments(const bson_t& items, const char* field) {
+// An insert checks every document's type before inserting any.
+std::optional<CommandError> CheckAllDocuments(const bson_t& documents) {
   bson_iter_t item;
-  bson_iter_init(&item, &items);
+  bson_iter_init(&item, &documents);
   while (bson_iter_next(&item)) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
-      return TypeMismatch(std::string("each element of '") + field + "' must be an object");
+      return TypeMismatch("each element of 'documents' must be an object");
     }
   }
   return std::nullopt;
@@ -47,11 +48,13 @@ struct DeleteStatement {
 // Every statement is checked before anything is deleted.
 std::expected<std::vector<DeleteStatement>, CommandError> ReadDeleteStatements(
     const bson_t& deletes) {
-  if (auto refused = CheckAllDocuments(deletes, "deletes")) return std::unexpected(*refused);
   std::vector<DeleteStatement> statements;
   bson_iter_t item;
   bson_iter_init(&item, &deletes);
   while (bson_iter_next(&item)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&item)) {
+      return std::unexpected(TypeMismatch("each element of 'deletes' must be an object"));
+    }
     common::BsonPtr statement = CopySubDocument(item);
     auto filter = ReadOptionalDocument(*statement, "q");
     if (!filter) return std::unexpected(filter.error());
@@ -162,7 +165,7 @@ EngineCore::Result EngineCore::CmdInsert(const Call& call) {
   auto args = ReadWriteCommand(call.command, "insert", "documents");
   if (!args) return std::unexpected(args.error());
   const std::string& coll = args->coll;
-  if (auto refused = CheckAllDocuments(*args->items, "documents")) {
+  if (auto refused = CheckAllDocuments(*args->items)) {
     return std::unexpected(*refused);
   }
   std::optional<RetryableWriteKey> rw_key;

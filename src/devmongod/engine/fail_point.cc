@@ -95,13 +95,16 @@ std::expected<std::string, CommandError> ReadWriteConcernError(const bson_t& con
   return std::string(reinterpret_cast<const char*>(bson_get_data(&concern)), concern.len);
 }
 
-// What the fail point does when it fires, from its `data` document.
-std::expected<FailAction, CommandError> ReadFailAction(const bson_t& data) {
+// What the fail point does when it fires, and for which client (appName),
+// from its `data` document.
+std::expected<FailAction, CommandError> ReadFailAction(const bson_t& data,
+                                                       std::optional<std::string>* app_name) {
   FailAction action;
   auto code = ReadOptionalInt(data, "errorCode");
   auto close = ReadOptionalBool(data, "closeConnection");
   auto block = ReadOptionalBool(data, "blockConnection");
   auto block_ms = ReadOptionalInt(data, "blockTimeMS");
+  auto app = ReadOptionalString(data, "appName");
   auto labels = ReadOptionalArray(data, "errorLabels");
   auto concern = ReadOptionalDocument(data, "writeConcernError");
   if (!concern) return std::unexpected(concern.error());
@@ -114,6 +117,7 @@ std::expected<FailAction, CommandError> ReadFailAction(const bson_t& data) {
   if (!close) return std::unexpected(close.error());
   if (!block) return std::unexpected(block.error());
   if (!block_ms) return std::unexpected(block_ms.error());
+  if (!app) return std::unexpected(app.error());
   if (!labels) return std::unexpected(labels.error());
   if (code->has_value()) {
     if (**code < INT32_MIN || **code > INT32_MAX) {
@@ -129,6 +133,7 @@ std::expected<FailAction, CommandError> ReadFailAction(const bson_t& data) {
     // "block requested" distinguishable from "no block".
     action.block_ms = std::clamp<int64_t>(ms, 1, INT32_MAX);
   }
+  *app_name = *app;
   if (*labels) {
     auto values = ReadStrings(**labels, "errorLabels");
     if (!values) return std::unexpected(values.error());
@@ -156,10 +161,7 @@ std::expected<int64_t, CommandError> FailCommandPoint::Configure(const bson_t& c
       if (!names) return std::unexpected(names.error());
       commands = std::move(*names);
     }
-    auto app = ReadOptionalString(**data, "appName");
-    if (!app) return std::unexpected(app.error());
-    app_name = *app;
-    auto read = ReadFailAction(**data);
+    auto read = ReadFailAction(**data, &app_name);
     if (!read) return std::unexpected(read.error());
     action = std::move(*read);
   }
